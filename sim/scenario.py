@@ -54,7 +54,7 @@ class Government(_Frozen):
     economy_weight: NonNeg = Field(0.4, description="Weight on the economic index.")
     autonomy_weight: NonNeg = Field(0.2, description="Weight on strategic autonomy (balance).")
     rationality: Annotated[float, Field(ge=0.0, le=5000.0)] = Field(
-        250.0, description="Logit precision of Seoul's choices (0 = random moves)."
+        180.0, description="Logit precision of Seoul's choices (0 = random moves)."
     )
     move_cost: NonNeg = Field(0.0015, description="Utility cost of any change (inertia).")
 

@@ -90,7 +90,7 @@ def economic_index(view: WorldView, a: Array, m: Array, j: Array, d: Array) -> A
     exposure = 1.0 - 0.6 * d
     china = 0.40 * _concave(m) * (1.0 - 0.3 * d)
     coerced = 0.75 * view.retaliation * m * exposure
-    incentives = 0.25 * view.inducement * m
+    incentives = 0.35 * view.inducement * m
     us_market = 0.35 * (1.0 - view.tariff)
     japan = 0.12 * _concave(j) * view.japan
     burden = 0.3 * view.us_pressure * a**2
