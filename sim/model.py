@@ -100,6 +100,8 @@ class GeoModel(mesa.Model):
                 (``levels.us_pressure``); a scalar applies to every lane, an array of shape (R,)
                 gives one value per lane.
         """
+        if isinstance(rng, np.integer):
+            rng = int(rng)  # Mesa accepts plain ints only
         super().__init__(rng=rng)
         spec = scenario if scenario is not None else DEFAULT_SCENARIO
         self.spec = spec
@@ -205,12 +207,20 @@ class GeoModel(mesa.Model):
             self.history[name][t] = value
 
     def final_window(self) -> dict[str, np.ndarray]:
-        """Means over the last ``classification.final_window`` steps so far, each shape (R,)."""
-        window = min(self.spec.classification.final_window, max(self.steps, 1))
-        lo = max(self.steps - window, 0)
-        return {
-            name: self.history[name][lo : max(self.steps, 1)].mean(axis=0) for name in FINAL_VARS
-        }
+        """Means over the last ``classification.final_window`` steps so far, each shape (R,).
+
+        The window is summed row by row, so every lane adds its values in the same order whatever R
+        is (``mean(axis=0)`` would pair them differently at R = 1 and at R > 1).
+        """
+        hi = max(self.steps, 1)
+        lo = max(hi - self.spec.classification.final_window, 0)
+        means = {}
+        for name in FINAL_VARS:
+            total = np.zeros(self.lanes)
+            for row in self.history[name][lo:hi]:
+                total += row
+            means[name] = total / (hi - lo)
+        return means
 
     def outcomes(self) -> np.ndarray:
         """Each lane's outcome class from its final window (so far)."""
