@@ -53,7 +53,7 @@ class USA(mesa.Agent):
         return 0.45 + 0.5 * self.model.knobs.levels.us_pressure
 
     def strain(self) -> Array:
-        """Alliance strain: shortfall from the demanded alignment, and drift toward Beijing, x pressure.
+        """Alliance strain: Seoul's drift toward Beijing, and half its shortfall from the demand, x pressure.
 
         Source: "if China continues to offer substantial economic incentives while the U.S. alliance
         shows signs of strain" (000).
@@ -61,7 +61,7 @@ class USA(mesa.Agent):
         rok = self.model.rok
         shortfall = np.maximum(0.0, self.demanded_alignment() - rok.us_alignment)
         drift = np.maximum(0.0, rok.china_engagement - rok.us_alignment)
-        return self.model.knobs.levels.us_pressure * (shortfall + 0.6 * drift)
+        return self.model.knobs.levels.us_pressure * (0.5 * shortfall + drift)
 
     def commitment_target(self) -> Array:
         """Commitment that maximises cohesion benefit minus the cost of commitment.

@@ -156,8 +156,10 @@ class GeoModel(mesa.Model):
         for event in self._events.get(self.steps, ()):
             size = event.magnitude
             if event.kind == "missile_test":
+                # A launch month counts once, whether drawn or scheduled.
+                already = self.dprk.launch > 0
                 self.dprk.launch = np.maximum(self.dprk.launch, size)
-                self.dprk.launches = self.dprk.launches + 1
+                self.dprk.launches = self.dprk.launches + (~already).astype(np.int64)
             elif event.kind == "tariff_hike":
                 self.usa.tariff = np.clip(self.usa.tariff + 0.3 * size, 0.0, 1.0)
             elif event.kind == "retaliation_campaign":

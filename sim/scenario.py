@@ -52,11 +52,14 @@ class Government(_Frozen):
 
     security_weight: NonNeg = Field(0.4, description="Weight on the security index.")
     economy_weight: NonNeg = Field(0.4, description="Weight on the economic index.")
-    autonomy_weight: NonNeg = Field(0.2, description="Weight on strategic autonomy (balance).")
-    rationality: Annotated[float, Field(ge=0.0, le=5000.0)] = Field(
-        180.0, description="Logit precision of Seoul's choices (0 = random moves)."
+    autonomy_weight: NonNeg = Field(
+        0.2, description="Weight on strategic autonomy (balance, low dependence)."
     )
-    move_cost: NonNeg = Field(0.0015, description="Utility cost of any change (inertia).")
+    rationality: Annotated[float, Field(ge=0.0, le=5000.0)] = Field(
+        2.5,
+        description="Logit precision of Seoul's choices per unit of posture moved (0 = random moves).",
+    )
+    move_cost: NonNeg = Field(0.03, description="Utility cost per unit of posture moved (inertia).")
 
     @model_validator(mode="after")
     def _some_weight(self) -> Government:

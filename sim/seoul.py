@@ -3,7 +3,7 @@
 Posture, all in [0, 1] and of shape (R,): ``us_alignment`` (a), ``china_engagement`` (m),
 ``japan_cooperation`` (j), ``derisking`` (d). Each month Seoul considers, for each posture variable,
 a step down, no move or a step up, and picks one by logit (quantal) choice on its utility
-``w_s*S + w_e*E + w_a*A`` with a small cost on any move (inertia). Security posture (a, j) moves by up to
+``w_s*S + w_e*E + w_a*A`` with a cost per unit moved (inertia). Security posture (a, j) moves by up to
 ``mechanics.security_step`` a month; trade structure (m, d) by ``mechanics.trade_step`` (years).
 
 Seed files: ``000`` = ``../shared/seeds/000_deeffeb8dbe8f606.txt``,
@@ -64,8 +64,8 @@ def security_index(view: WorldView, a: Array, m: Array, j: Array) -> Array:
 
     Terms: threat "from the North" (000) not covered by deterrence; entrapment, the risk of being
     drawn into a US-China conflict, "participating too fully in U.S.-led initiatives against China"
-    (000), ``0.3*a*tension``, and into China-Japan conflict, "any conflict between the two Asian
-    giants would instantly reflect on Korea's ... security" (002), ``0.2*j*tension``.
+    (000), ``0.3*a**2*tension`` (convex: the deeper the alignment, the likelier the entanglement), and into China-Japan conflict, "any conflict between the two Asian
+    giants would instantly reflect on Korea's economy, security" (002), ``0.2*j*tension``.
     """
     deter = umbrella(view, a, m, j)
     exposed = view.threat * (1.0 - deter)
@@ -84,28 +84,32 @@ def economic_index(view: WorldView, a: Array, m: Array, j: Array, d: Array) -> A
     retaliation ("possible coercion in sensitive sectors", 000) on the share not de-risked, and
     narrowed by de-risking ("limiting sensitive technology exports", 000); Beijing's "substantial
     economic incentives" (000); US market access under "tariff barriers" (002); Japan "as important as
-    China" (002); "demands for greater defense spending" (000) as a cost ``0.2*pressure*a``; the
-    price of "diversifying supply chains, and maintaining alternative partnerships" (000), ``0.15*d**2``.
+    China" (002); "demands for greater defense spending" (000) as a convex cost ``0.3*pressure*a**2``; the
+    price of "diversifying supply chains, and maintaining alternative partnerships" (000), ``0.1*d**2``;
+    retaliation bites only on the share not de-risked, ``1 - 0.8*d``.
     """
-    exposure = 1.0 - 0.6 * d
+    exposure = 1.0 - 0.8 * d
     china = 0.40 * _concave(m) * (1.0 - 0.3 * d)
     coerced = 0.75 * view.retaliation * m * exposure
     incentives = 0.35 * view.inducement * m
     us_market = 0.35 * (1.0 - view.tariff)
     japan = 0.12 * _concave(j) * view.japan
     burden = 0.3 * view.us_pressure * a**2
-    derisk_cost = 0.15 * d**2
+    derisk_cost = 0.1 * d**2
     total = 0.05 + china + incentives + us_market + japan - coerced - burden - derisk_cost
     return np.clip(total, 0.0, 1.0)
 
 
-def autonomy(a: Array, m: Array) -> Array:
-    """Strategic autonomy: balance between the giants.
+def autonomy(a: Array, m: Array, d: Array) -> Array:
+    """Strategic autonomy: balance between the giants and little dependence on either.
 
-    Source: "internal pressure for more balanced and pragmatic diplomacy" (000); "Seoul is not
-    'sitting on two chairs' — it is building its own negotiating table" (002).
+    Terms: balance, ``0.5*(a-m)**2`` lost, from "internal pressure for more balanced and pragmatic
+    diplomacy" (000); dependence, ``0.3*(a**2 + (m*(1-d))**2)`` lost (security dependence on
+    Washington, un-de-risked economic dependence on Beijing), from "Korea seeks resilience in
+    diversification" and "Seoul expands its room for maneuver" (002).
     """
-    return 1.0 - (a - m) ** 2
+    dependence = a**2 + (m * (1.0 - d)) ** 2
+    return 1.0 - 0.5 * (a - m) ** 2 - 0.3 * dependence
 
 
 class ROK(mesa.Agent):
@@ -163,11 +167,17 @@ class ROK(mesa.Agent):
         return (
             g.security_weight * security_index(view, a, m, j)
             + g.economy_weight * economic_index(view, a, m, j, d)
-            + g.autonomy_weight * autonomy(a, m)
+            + g.autonomy_weight * autonomy(a, m, d)
         )
 
     def decide(self) -> None:
-        """Logit choice of a step down, stay or up for each posture variable (others held)."""
+        """Logit choice of a step down, stay or up for each posture variable (others held).
+
+        The choice weighs each option's utility change per unit of posture moved, ``dU/step``, with
+        precision ``government.rationality``: steps are institutional speed limits (security fast,
+        trade slow), so a slow variable is not chosen more randomly for moving less. Any move costs
+        ``government.move_cost`` per unit moved (inertia). Each lane draws from its own noise.
+        """
         mdl = self.model
         g = mdl.knobs.government
         mech = mdl.knobs.mechanics
@@ -181,13 +191,14 @@ class ROK(mesa.Agent):
             up = np.clip(current[i] + steps[i], 0.0, 1.0)
             args_down = [*current[:i], down, *current[i + 1 :]]
             args_up = [*current[:i], up, *current[i + 1 :]]
-            u_down = self.utility(view, *args_down) - g.move_cost
-            u_up = self.utility(view, *args_up) - g.move_cost
+            u_down = self.utility(view, *args_down) - g.move_cost * (current[i] - down)
+            u_up = self.utility(view, *args_up) - g.move_cost * (up - current[i])
             # Probabilities relative to the best option, for numerical safety.
             top = np.maximum(np.maximum(u_down, base), u_up)
-            w_down = np.exp(g.rationality * (u_down - top))
-            w_stay = np.exp(g.rationality * (base - top))
-            w_up = np.exp(g.rationality * (u_up - top))
+            beta = g.rationality / steps[i]
+            w_down = np.exp(beta * (u_down - top))
+            w_stay = np.exp(beta * (base - top))
+            w_up = np.exp(beta * (u_up - top))
             total = w_down + w_stay + w_up
             draw = mdl.noise(name) * total
             self._next.append(

@@ -337,17 +337,18 @@ def test_high_rationality_takes_the_best_move() -> None:
         for direction in (-1, 0, 1):
             args = [*current]
             args[i] = np.clip(current[i] + direction * sizes[i], 0.0, 1.0)
-            cost = g.move_cost if direction else 0.0
+            cost = g.move_cost * np.abs(args[i] - current[i])  # inertia: per unit moved
             options.append(rok.utility(view, *args) - cost)
         u = np.array(options)  # (3, R): down, stay, up
         best = u.argmax(axis=0)
         codes = _move_codes(current[i], getattr(rok, name), sizes[i])
         took_best = codes == best - 1
         ordered = np.sort(u, axis=0)
-        clear = (ordered[2] - ordered[1]) * g.rationality > 14.0
+        beta = g.rationality / sizes[i]  # precision per unit of posture moved
+        clear = (ordered[2] - ordered[1]) * beta > 14.0
         assert np.all(took_best[clear]), name
         clear_counts[name] = int(clear.sum())
-        weights = np.exp(g.rationality * (u - ordered[2]))
+        weights = np.exp(beta * (u - ordered[2]))
         p_best = 1.0 / weights.sum(axis=0)  # the best option has weight 1
         expected, sd = p_best.sum(), np.sqrt((p_best * (1 - p_best)).sum())
         assert abs(took_best.sum() - expected) < 5 * sd + 1, (name, took_best.sum(), expected)
