@@ -63,15 +63,17 @@ class USA(mesa.Agent):
         drift = np.maximum(0.0, rok.china_engagement - rok.us_alignment)
         return self.model.knobs.levels.us_pressure * (0.5 * shortfall + drift)
 
-    def commitment_target(self) -> Array:
-        """Commitment that maximises cohesion benefit minus the cost of commitment.
+    def commitment_benefit(self) -> Array:
+        """Marginal value ``B`` of commitment to Washington: lowered by pressure and by strain.
 
-        Utility ``B*kappa - kappa**2/2`` with benefit ``B`` lowered by "shifting strategic priorities"
-        (pressure) and by strain; the maximiser is ``kappa* = B``. Source: "U.S.-backed defense
-        umbrella" and "shifting strategic priorities" (000).
+        Source: "U.S.-backed defense umbrella" and "shifting strategic priorities" (000).
         """
         u = self.model.knobs.levels.us_pressure
-        return np.clip(0.95 - 0.25 * u - 2.5 * self.strain(), 0.05, 1.0)
+        return 0.95 - 0.25 * u - 2.5 * self.strain()
+
+    def commitment_target(self) -> Array:
+        """Commitment that maximises ``security_utility + economic_utility``: ``B*k - k**2/2``, so ``k* = B``."""
+        return np.clip(self.commitment_benefit(), 0.05, 1.0)
 
     def tariff_target(self) -> Array:
         """Tariff and tech-control level: pressure x (base + China engagement in sensitive sectors).
@@ -99,11 +101,11 @@ class USA(mesa.Agent):
         self.tariff = self._next_tariff
 
     def security_utility(self) -> Array:
-        """Alliance cohesion Washington gets: commitment honoured by Seoul's alignment."""
-        return self.commitment * self.model.rok.us_alignment
+        """Alliance cohesion: the value ``B*kappa`` of the commitment Washington keeps."""
+        return self.commitment_benefit() * self.commitment
 
     def economic_utility(self) -> Array:
-        """Burden sharing received minus the cost of commitment."""
+        """Burden sharing received (``pressure * a``) minus the cost of commitment, ``kappa**2/2``."""
         u = self.model.knobs.levels.us_pressure
         return u * self.model.rok.us_alignment - 0.5 * self.commitment**2
 
@@ -140,20 +142,26 @@ class China(mesa.Agent):
         lean = np.maximum(0.0, rok.us_alignment - rok.china_engagement)
         return shortfall + 0.6 * lean
 
-    def retaliation_target(self) -> Array:
-        """Coercion that balances pulling Seoul from Washington against China's own loss.
+    def pull(self) -> Array:
+        """What coercion can win: grievance, and Seoul's Japan ties when China-Japan tension is high.
 
-        China's utility ``c*pull*x - x**2/(2*(1-need))`` gives ``x* = c*pull*(1-need)``: ``pull``
-        rises with its grievance and with Seoul's Japan ties when China-Japan tension is high;
-        ``need`` is China's dependence on un-de-risked Korean supply. Sources: "possible coercion in
-        sensitive sectors" and "China still needs advanced Korean exports" (000).
+        Source: "possible coercion in sensitive sectors" (000).
         """
         k = self.model.knobs
+        japan = k.world.china_japan_tension * self.model.rok.japan_cooperation
+        return np.clip(0.25 + 1.5 * self.grievance() + 0.4 * japan, 0.0, 1.0)
+
+    def need(self) -> Array:
+        """China's dependence on un-de-risked Korean supply, which makes coercion costly to China.
+
+        Source: "China still needs advanced Korean exports for its own tech and consumer markets" (000).
+        """
         rok = self.model.rok
-        japan = k.world.china_japan_tension * rok.japan_cooperation
-        pull = np.clip(0.25 + 1.5 * self.grievance() + 0.4 * japan, 0.0, 1.0)
-        need = 0.35 * rok.china_engagement * (1.0 - rok.derisking)
-        return k.levels.china_coercion * pull * (1.0 - need)
+        return 0.35 * rok.china_engagement * (1.0 - rok.derisking)
+
+    def retaliation_target(self) -> Array:
+        """Coercion that maximises ``c*pull*x - x**2/(2*(1-need))``: ``x* = c*pull*(1-need)``."""
+        return self.model.knobs.levels.china_coercion * self.pull() * (1.0 - self.need())
 
     def restraint_target(self) -> Array:
         """Restraint of the North: higher when relations with Seoul are good.
@@ -190,13 +198,14 @@ class China(mesa.Agent):
         self.bonus = 0.9 * self.bonus
 
     def security_utility(self) -> Array:
-        """Distance of Seoul from Washington."""
-        return 1.0 - self.model.rok.us_alignment
+        """Pull on Seoul won by coercion, ``c*pull*x``."""
+        return self.model.knobs.levels.china_coercion * self.pull() * self.retaliation
 
     def economic_utility(self) -> Array:
-        """Korean supply China keeps, minus what coercion costs it."""
+        """Korean supply China keeps, minus what coercion costs it, ``x**2/(2*(1-need))``."""
         rok = self.model.rok
-        return rok.china_engagement * (1.0 - rok.derisking) - 0.35 * self.retaliation**2
+        supply = rok.china_engagement * (1.0 - rok.derisking)
+        return supply - self.retaliation**2 / (2.0 * (1.0 - self.need()))
 
 
 class DPRK(mesa.Agent):

@@ -376,3 +376,35 @@ def test_posture_stays_in_unit_interval() -> None:
         path = model.history[name]
         assert path.min() == 0.0 and path.max() == 1.0, name  # the bounds are reached ...
         assert np.all((path >= 0.0) & (path <= 1.0)), name  # ... and never crossed
+
+
+# --- World agents' targets maximise their own utilities ------------------------------------------
+
+
+def test_us_and_china_targets_maximise_their_own_utilities() -> None:
+    """Washington's commitment and Beijing's retaliation targets are argmaxes of their utilities.
+
+    For random postures and levels, evaluating ``security_utility + economic_utility`` on a grid of
+    commitment (retaliation) values peaks at the agent's target, up to the grid spacing.
+    """
+    lanes = 200
+    rng = np.random.default_rng(5)
+    model = make_model(
+        lanes,
+        us_pressure=rng.uniform(0, 1, lanes),
+        china_coercion=rng.uniform(0, 1, lanes),
+    )
+    set_posture(model, **{name: rng.uniform(0, 1, lanes) for name in POSTURE})
+    grid = np.linspace(0.05, 1.0, 96)
+    for agent, attr, target in (
+        (model.usa, "commitment", model.usa.commitment_target()),
+        (model.china, "retaliation", model.china.retaliation_target()),
+    ):
+        values = []
+        for x in grid:
+            setattr(agent, attr, np.full(lanes, x))
+            values.append(agent.security_utility() + agent.economic_utility())
+        best = grid[np.argmax(np.array(values), axis=0)]
+        inside = (target > grid[0]) & (target < grid[-1])
+        assert inside.sum() > 50, attr
+        assert np.all(np.abs(best[inside] - target[inside]) <= grid[1] - grid[0]), attr
