@@ -1,0 +1,245 @@
+"""Which figures apply to a results folder, and writing them to ``<folder>/figures/``.
+
+This is what ``hedgesim plot DIR`` calls (:func:`plot_folder`); the report embeds the same figures
+(:func:`figures_for`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.atomic import write_bytes_atomic
+from analysis.plots.compare import comparison_data, draw_comparison
+from analysis.plots.fans import draw_fans, outcome_fans, overall_fan
+from analysis.plots.outcome_map import GRIDDED_SAMPLERS, draw_outcome_map, outcome_map_data
+from analysis.plots.position import draw_position
+from analysis.plots.sensitivity import draw_sensitivity
+from analysis.plots.shares import draw_shares, shares_applicable
+from analysis.results import Results, ResultsError, load_results
+from analysis.sensitivity import analyse_sensitivity, write_sensitivity
+from analysis.style import figure_bytes
+from analysis.summary import summarise
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure that applies to a folder, drawn only when asked for.
+
+    Args:
+        name: file stem, e.g. ``outcome_map``.
+        title: one-line description for the report.
+        draw: builds the figure.
+    """
+
+    name: str
+    title: str
+    draw: Callable[[], Figure]
+
+
+def _bounds(results: Results) -> dict[str, list[float]]:
+    problem = results.sampler.get("problem") or {}
+    names, bounds = problem.get("names") or [], problem.get("bounds") or []
+    return {str(n): list(b)[:2] for n, b in zip(names, bounds, strict=False)}
+
+
+def _trajectory_note(results: Results) -> str:
+    sample = results.manifest.get("trajectory_sample")
+    if results.n_points == 1:
+        return "quantiles over the stored trajectories"
+    extra = f" (first {sample} replicates per point)" if sample else ""
+    return f"quantiles over the trajectory sample{extra}"
+
+
+def figure_specs(
+    results: Results,
+    sensitivity: pd.DataFrame | None = None,
+    *,
+    map_axes: tuple[str, str] | None = None,
+) -> list[FigureSpec]:
+    """The figures that apply to a results folder, in report order.
+
+    Args:
+        results: the loaded results folder.
+        sensitivity: its sensitivity table (Sobol/Morris sweeps), if computed.
+        map_axes: the two parameters of the outcome map (default: the first two).
+
+    Returns:
+        Lazily drawn figure specs.
+    """
+    caption = results.caption
+    summary = summarise(results.runs, results.parameters)
+    specs = []
+    if shares_applicable(len(summary), len(results.parameters)):
+        specs.append(
+            FigureSpec(
+                "shares",
+                "Outcome shares with 95% Wilson intervals",
+                lambda: draw_shares(summary, caption=caption),
+            )
+        )
+    if len(results.parameters) >= 2:
+        x, y = map_axes or (None, None)
+
+        def outcome_map() -> Figure:
+            data = outcome_map_data(
+                results.runs,
+                results.parameters,
+                x=x,
+                y=y,
+                gridded=results.sampler_kind in GRIDDED_SAMPLERS,
+                bounds=_bounds(results),
+            )
+            return draw_outcome_map(data, caption=caption)
+
+        specs.append(FigureSpec("outcome_map", "Most likely outcome over the sweep", outcome_map))
+    fan = overall_fan(results)
+    if fan is not None:
+        from_bands = results.bands is not None and results.n_points == 1
+        note = "quantiles over all runs" if from_bands else _trajectory_note(results)
+        specs.append(
+            FigureSpec(
+                "fans",
+                "Median and 10–90% band over time",
+                lambda: draw_fans(fan, caption=caption, source=note),
+            )
+        )
+    by_outcome = outcome_fans(results)
+    if by_outcome is not None:
+        specs.append(
+            FigureSpec(
+                "fans_by_outcome",
+                "Median and 10–90% band over time, by final outcome",
+                lambda: draw_fans(by_outcome, caption=caption, source=_trajectory_note(results)),
+            )
+        )
+    specs.append(
+        FigureSpec(
+            "position",
+            "Final posture of every run, by outcome",
+            lambda: draw_position(
+                results.runs, tilt_margin=results.thresholds.tilt_margin, caption=caption
+            ),
+        )
+    )
+    if sensitivity is not None and not sensitivity.empty:
+        specs.append(
+            FigureSpec(
+                "sensitivity",
+                f"{results.sampler_kind.capitalize()} sensitivity indices",
+                lambda: draw_sensitivity(sensitivity, caption=caption),
+            )
+        )
+    return specs
+
+
+def sensitivity_or_none(results: Results) -> pd.DataFrame | None:
+    """Sensitivity table of a Sobol/Morris sweep; logs a warning and returns None if it fails.
+
+    Args:
+        results: the loaded results folder.
+
+    Returns:
+        The table, or ``None`` (not a sensitivity design, or incomplete).
+    """
+    try:
+        return analyse_sensitivity(results)
+    except ResultsError as error:
+        log.warning("sensitivity analysis skipped: %s", error)
+        return None
+
+
+def iter_figures(
+    results: Results,
+    sensitivity: pd.DataFrame | None = None,
+    *,
+    map_axes: tuple[str, str] | None = None,
+) -> Iterator[tuple[FigureSpec, Figure]]:
+    """Draw every applicable figure, one at a time.
+
+    Args:
+        results: the loaded results folder.
+        sensitivity: its sensitivity table, if any.
+        map_axes: the two parameters of the outcome map (default: the first two).
+
+    Yields:
+        ``(spec, figure)`` pairs.
+    """
+    for spec in figure_specs(results, sensitivity, map_axes=map_axes):
+        yield spec, spec.draw()
+
+
+def plot_folder(
+    folder: Path | str | Results,
+    fmt: str = "png",
+    out_dir: Path | str | None = None,
+    map_axes: tuple[str, str] | None = None,
+) -> list[Path]:
+    """Write every figure that applies to a results folder (and ``sensitivity.csv`` if any).
+
+    Args:
+        folder: the results folder (or already loaded results).
+        fmt: image format (``png``, ``pdf``, ``svg``).
+        out_dir: where to write (default ``<folder>/figures``).
+        map_axes: the two swept parameters on the outcome map's axes (default: the first two).
+
+    Returns:
+        Paths of the written figures.
+
+    Raises:
+        ResultsError: the folder cannot be read.
+    """
+    results = folder if isinstance(folder, Results) else load_results(folder)
+    target = Path(out_dir) if out_dir is not None else results.path / "figures"
+    target.mkdir(parents=True, exist_ok=True)
+    sensitivity = sensitivity_or_none(results)
+    if sensitivity is not None:
+        write_sensitivity(results, sensitivity)
+    written = []
+    for spec, fig in iter_figures(results, sensitivity, map_axes=map_axes):
+        written.append(write_bytes_atomic(target / f"{spec.name}.{fmt}", figure_bytes(fig, fmt)))
+    return written
+
+
+def write_figures(folder: Path | str | Results, fmt: str = "png") -> list[Path]:
+    """Same as :func:`plot_folder` (the name ``hedgesim plot`` calls).
+
+    Args:
+        folder: the results folder (or already loaded results).
+        fmt: image format.
+
+    Returns:
+        Paths of the written figures.
+    """
+    return plot_folder(folder, fmt)
+
+
+def plot_comparison(folders: Sequence[Path | str], out_dir: Path | str, fmt: str = "png") -> Path:
+    """Write one figure comparing the outcome shares of several results folders.
+
+    Args:
+        folders: results folders, drawn in this order.
+        out_dir: where to write ``comparison.<fmt>`` (created if needed).
+        fmt: image format.
+
+    Returns:
+        Path of the written figure.
+
+    Raises:
+        ResultsError: a folder cannot be read.
+        ValueError: no folders given.
+    """
+    if not folders:
+        raise ValueError("plot_comparison needs at least one results folder")
+    data = comparison_data([load_results(folder) for folder in folders])
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    fig = draw_comparison(data)
+    return write_bytes_atomic(target / f"comparison.{fmt}", figure_bytes(fig, fmt))

@@ -1,0 +1,288 @@
+"""Load a results folder (docs/results.md) and refuse bad input with one clear line.
+
+Every reader in :mod:`analysis` goes through :func:`load_results`. A :class:`ResultsError` names the
+file and what is wrong in one line, so the command line can print it and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.classify import OUTCOMES, Thresholds
+
+FORMAT_VERSION = 1
+"""The results-folder format this package reads."""
+
+REQUIRED_RUN_COLUMNS: tuple[str, ...] = (
+    "run_id",
+    "point_id",
+    "replicate",
+    "outcome",
+    "us_alignment",
+    "china_engagement",
+    "security_index",
+    "economic_index",
+)
+"""Columns of ``runs.parquet`` every analysis needs (the swept parameters are required too)."""
+
+TRAJECTORY_VARIABLES: tuple[str, ...] = (
+    "us_alignment",
+    "china_engagement",
+    "japan_cooperation",
+    "derisking",
+    "security_index",
+    "economic_index",
+    "us_commitment",
+    "threat",
+    "retaliation",
+    "tariff",
+)
+"""Per-step variables of ``trajectories.parquet`` (and the ``variable`` values of bands)."""
+
+REQUIRED_TRAJECTORY_COLUMNS: tuple[str, ...] = ("run_id", "point_id", "step", "outcome")
+REQUIRED_BAND_COLUMNS: tuple[str, ...] = ("point_id", "step", "variable", "q10", "q50", "q90")
+
+
+class ResultsError(Exception):
+    """A results folder that cannot be read; ``str(error)`` is one line naming the file.
+
+    Args:
+        path: the offending file or folder.
+        problem: what is wrong with it, in words.
+    """
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = Path(path)
+        self.problem = " ".join(str(problem).split())
+        super().__init__(f"{self.path}: {self.problem}")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a Parquet file or a directory of parts, turning any failure into a ResultsError."""
+    try:
+        return pd.read_parquet(path, columns=None if columns is None else list(columns))
+    # pyarrow's errors subclass builtins: ArrowInvalid is a ValueError, ArrowIOError an OSError
+    except (OSError, ValueError, KeyError, TypeError, NotImplementedError) as error:
+        raise ResultsError(path, f"cannot read Parquet: {_first_line(error)}") from error
+
+
+def _require_columns(frame: pd.DataFrame, path: Path, required: Sequence[str]) -> None:
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise ResultsError(path, f"missing required column(s): {', '.join(missing)}")
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """Read and check ``manifest.json``.
+
+    Args:
+        folder: the results folder.
+
+    Returns:
+        The manifest as a dict.
+
+    Raises:
+        ResultsError: missing, malformed, not an object, or ``format_version`` other than 1.
+    """
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise ResultsError(path, "not found (is this a hedgesim results folder?)")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ResultsError(
+            path, f"line {error.lineno} column {error.colno}: malformed JSON: {error.msg}"
+        ) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ResultsError(path, f"cannot read: {_first_line(error)}") from error
+    if not isinstance(manifest, dict):
+        raise ResultsError(path, "malformed manifest: expected a JSON object")
+    version = manifest.get("format_version")
+    if version is None:
+        raise ResultsError(path, "format_version: missing")
+    if version != FORMAT_VERSION:
+        raise ResultsError(
+            path,
+            f"format_version: {version!r} is not supported (this hedgesim reads {FORMAT_VERSION})",
+        )
+    parameters = manifest.get("parameters", [])
+    if parameters is not None and not (
+        isinstance(parameters, list) and all(isinstance(p, str) for p in parameters)
+    ):
+        raise ResultsError(path, "parameters: expected a list of parameter names")
+    return manifest
+
+
+def _check_runs(runs: pd.DataFrame, path: Path, parameters: Sequence[str]) -> pd.DataFrame:
+    _require_columns(runs, path, (*REQUIRED_RUN_COLUMNS, *parameters))
+    if runs.empty:
+        raise ResultsError(path, "contains no runs")
+    unknown = sorted(set(runs["outcome"].astype(str).unique()) - set(OUTCOMES))
+    if unknown:
+        raise ResultsError(path, f"outcome: unknown class(es) {', '.join(map(repr, unknown))}")
+    runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+    runs["outcome"] = runs["outcome"].astype(str)
+    return runs
+
+
+@dataclass(frozen=True)
+class Results:
+    """One results folder, read-only.
+
+    ``trajectories`` and ``bands`` are read on first access; ``None`` when the file is absent.
+
+    Args:
+        path: the results folder.
+        manifest: the parsed ``manifest.json``.
+        runs: ``runs.parquet``, one row per run, sorted by ``run_id``.
+    """
+
+    path: Path
+    manifest: dict[str, Any] = field(repr=False)
+    runs: pd.DataFrame = field(repr=False)
+
+    @property
+    def kind(self) -> str:
+        """``"run"`` or ``"sweep"``."""
+        return str(self.manifest.get("kind", "run"))
+
+    @property
+    def name(self) -> str:
+        """The batch name from the manifest, or the folder name."""
+        return str(self.manifest.get("name") or self.path.name)
+
+    @property
+    def scenario_name(self) -> str:
+        """The base scenario's name when the manifest records one, else :attr:`name`."""
+        scenario = self.manifest.get("scenario") or {}
+        return str(scenario.get("name") or self.name) if isinstance(scenario, dict) else self.name
+
+    @property
+    def parameters(self) -> list[str]:
+        """The swept parameter columns (empty for a single scenario)."""
+        return list(self.manifest.get("parameters") or [])
+
+    @property
+    def sampler(self) -> dict[str, Any]:
+        """The sampler block of the manifest (``{"kind": "none"}`` when absent)."""
+        sampler = self.manifest.get("sampler")
+        return sampler if isinstance(sampler, dict) else {"kind": "none"}
+
+    @property
+    def sampler_kind(self) -> str:
+        """``none``, ``grid``, ``lhs``, ``sobol`` or ``morris``."""
+        return str(self.sampler.get("kind") or "none")
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs actually present in ``runs.parquet``."""
+        return len(self.runs)
+
+    @property
+    def n_points(self) -> int:
+        """Number of distinct sweep points present in ``runs.parquet``."""
+        return int(self.runs["point_id"].nunique())
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """Classification thresholds of the base scenario (defaults where not recorded)."""
+        scenario = self.manifest.get("scenario")
+        block = scenario.get("classification") if isinstance(scenario, dict) else None
+        if not isinstance(block, dict):
+            return Thresholds()
+        known = {k: float(v) for k, v in block.items() if k in Thresholds.__dataclass_fields__}
+        return Thresholds(**known)
+
+    @property
+    def is_complete(self) -> bool:
+        """True when the batch finished with no failed blocks."""
+        return bool(self.manifest.get("finished")) and not self.manifest.get("failed_blocks")
+
+    @property
+    def caption(self) -> str:
+        """Provenance line for figures, e.g. ``sweep "grid" · 12 points · 2,400 runs``."""
+        parts = [f'{self.kind} "{self.name}"']
+        if self.kind == "sweep" or self.n_points > 1:
+            parts.append(f"{self.n_points:,} points")
+        parts.append(f"{self.n_runs:,} runs")
+        return " · ".join(parts)
+
+    def read_trajectories(self, columns: Sequence[str] | None = None) -> pd.DataFrame | None:
+        """Read ``trajectories.parquet`` (optionally only some columns).
+
+        Args:
+            columns: columns to read; ``None`` reads all.
+
+        Returns:
+            The long-format trajectories, or ``None`` when the file is absent.
+
+        Raises:
+            ResultsError: unreadable file or missing required column.
+        """
+        path = self.path / "trajectories.parquet"
+        if not path.exists():
+            return None
+        if columns is not None:
+            columns = list(dict.fromkeys([*REQUIRED_TRAJECTORY_COLUMNS, *columns]))
+        frame = _read_parquet(path, columns)
+        _require_columns(frame, path, REQUIRED_TRAJECTORY_COLUMNS)
+        frame["outcome"] = frame["outcome"].astype(str)
+        return frame
+
+    @cached_property
+    def trajectories(self) -> pd.DataFrame | None:
+        """All of ``trajectories.parquet``, or ``None`` when absent."""
+        return self.read_trajectories()
+
+    @cached_property
+    def bands(self) -> pd.DataFrame | None:
+        """``bands.parquet`` (per point, step, variable: q10, q50, q90), or ``None`` if absent."""
+        path = self.path / "bands.parquet"
+        if not path.exists():
+            return None
+        frame = _read_parquet(path)
+        _require_columns(frame, path, REQUIRED_BAND_COLUMNS)
+        frame["variable"] = frame["variable"].astype(str)
+        return frame
+
+
+def load_results(path: Path | str) -> Results:
+    """Open a results folder and read its manifest and ``runs.parquet``.
+
+    ``runs.parquet`` may be one file or a directory of Parquet parts.
+
+    Args:
+        path: the results folder.
+
+    Returns:
+        The loaded :class:`Results`.
+
+    Raises:
+        ResultsError: the folder, manifest or runs table is missing or malformed.
+    """
+    folder = Path(path)
+    if not folder.exists():
+        raise ResultsError(folder, "results folder not found")
+    if not folder.is_dir():
+        raise ResultsError(folder, "not a folder (expected a hedgesim results folder)")
+    manifest = read_manifest(folder)
+    runs_path = folder / "runs.parquet"
+    if not runs_path.exists():
+        parts = folder / "parts"
+        hint = " (the batch is unfinished or was interrupted: resume it)" if parts.is_dir() else ""
+        raise ResultsError(runs_path, f"not found{hint}")
+    parameters = list(manifest.get("parameters") or [])
+    runs = _check_runs(_read_parquet(runs_path), runs_path, parameters)
+    return Results(path=folder, manifest=manifest, runs=runs)
