@@ -1,0 +1,255 @@
+"""Quantile bands (q10, q50, q90 per point, step and variable) from 100-bin histograms on [0, 1].
+
+Values are binned into 100 bins (bin ``i`` holds ``[i/100, (i+1)/100)``, 1.0 goes to bin 99). The
+quantile ``q`` of ``n`` values is read from the first bin whose cumulative count ``c`` satisfies
+``10 c >= 10 q n`` (integer arithmetic, so no rounding), interpolated linearly inside that bin; it is
+therefore exact to 0.01. A block computes the bands of the points that lie wholly inside it directly
+(by sorting bins, which gives the same numbers as the histogram) and hands on sparse histogram counts
+for the at most two points it shares with neighbouring blocks; :mod:`sim.storage` merges those exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from sim.model import TRAJECTORY_VARS
+
+N_BINS = 100
+"""Histogram bins on [0, 1]."""
+TENTHS: tuple[int, ...] = (1, 5, 9)
+"""The quantiles, in tenths: q10, q50, q90."""
+
+_VARIABLES = pa.array(TRAJECTORY_VARS, type=pa.string())
+BANDS_SCHEMA = pa.schema(
+    [
+        ("point_id", pa.int64()),
+        ("step", pa.int64()),
+        ("variable", pa.string()),
+        ("q10", pa.float64()),
+        ("q50", pa.float64()),
+        ("q90", pa.float64()),
+        ("n", pa.int64()),
+    ]
+)
+HIST_SCHEMA = pa.schema(
+    [("point_id", pa.int64()), ("cell", pa.int32()), ("bin", pa.int16()), ("count", pa.int64())]
+)
+"""Sparse counts: ``cell = step_index * len(TRAJECTORY_VARS) + variable_index``."""
+
+
+def to_bins(values: npt.ArrayLike) -> npt.NDArray[np.int16]:
+    """Bin indices 0..99 of values in [0, 1] (values outside are clipped).
+
+    Args:
+        values: any array of floats.
+
+    Returns:
+        int16 array of the same shape.
+    """
+    scaled = np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0) * N_BINS
+    return np.minimum(scaled.astype(np.int16), N_BINS - 1)
+
+
+def _interpolate(
+    bins: npt.NDArray[np.integer],
+    below: npt.NDArray[np.integer],
+    count: npt.NDArray[np.integer],
+    tenths: int,
+    n: int | npt.NDArray[np.integer],
+) -> npt.NDArray[np.float64]:
+    """Position inside the quantile's bin; the single formula both methods share."""
+    numerator = (tenths * np.asarray(n, dtype=np.int64) - 10 * below.astype(np.int64)).astype(float)
+    frac = numerator / (10 * count.astype(np.int64)).astype(float)
+    return (bins.astype(np.float64) + frac) / N_BINS
+
+
+def hist_quantiles(
+    counts: npt.NDArray[np.int64], n: int | npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """Quantiles from histograms.
+
+    Args:
+        counts: shape (G, 100), one histogram per row.
+        n: total count per row (scalar or shape (G,)); must be positive.
+
+    Returns:
+        shape (len(TENTHS), G).
+    """
+    cum = np.cumsum(counts, axis=1)
+    n_col = np.broadcast_to(np.asarray(n, dtype=np.int64), (counts.shape[0],))
+    rows = np.arange(counts.shape[0])
+    out = np.empty((len(TENTHS), counts.shape[0]))
+    for k, tenths in enumerate(TENTHS):
+        idx = np.argmax(10 * cum >= tenths * n_col[:, None], axis=1)
+        count = counts[rows, idx]
+        out[k] = _interpolate(idx, cum[rows, idx] - count, count, tenths, n_col)
+    return out
+
+
+def sorted_quantiles(sorted_bins: npt.NDArray[np.int16]) -> npt.NDArray[np.float64]:
+    """Quantiles from bin indices sorted along axis 1 (equal to :func:`hist_quantiles`).
+
+    Args:
+        sorted_bins: shape (P, R, C): per point, its R runs' bins, sorted along R, for C cells.
+
+    Returns:
+        shape (len(TENTHS), P, C).
+    """
+    n = sorted_bins.shape[1]
+    out = np.empty((len(TENTHS), sorted_bins.shape[0], sorted_bins.shape[2]))
+    for k, tenths in enumerate(TENTHS):
+        # first sorted position j with 10 * (j + 1) >= tenths * n
+        j = (tenths * n + 9) // 10 - 1
+        b = sorted_bins[:, j, :]
+        below = (sorted_bins < b[:, None, :]).sum(axis=1)
+        count = (sorted_bins == b[:, None, :]).sum(axis=1)
+        out[k] = _interpolate(b, below, count, tenths, n)
+    return out
+
+
+def _bands_table(
+    point_ids: npt.NDArray[np.int64], quantiles: npt.NDArray[np.float64], steps: int, n: int
+) -> pa.Table:
+    """Rows (point, step, variable) from quantiles of shape (3, P, steps * n_vars)."""
+    n_vars = len(TRAJECTORY_VARS)
+    cells = steps * n_vars
+    var_idx = np.tile(np.arange(n_vars, dtype=np.int32), steps * len(point_ids))
+    step = np.tile(np.repeat(np.arange(1, steps + 1, dtype=np.int64), n_vars), len(point_ids))
+    columns = {
+        "point_id": np.repeat(point_ids.astype(np.int64), cells),
+        "step": step,
+        "variable": _VARIABLES.take(pa.array(var_idx)),
+        **{f"q{10 * t}": quantiles[k].ravel() for k, t in enumerate(TENTHS)},
+        "n": np.full(len(point_ids) * cells, n, dtype=np.int64),
+    }
+    return pa.table(columns, schema=BANDS_SCHEMA)
+
+
+def hist_bands(point_id: int, counts: npt.NDArray[np.int64], steps: int) -> pa.Table:
+    """Band rows of one point from its merged histograms.
+
+    Args:
+        point_id: the point.
+        counts: shape (steps * n_vars, 100).
+        steps: the horizon.
+
+    Returns:
+        a table with :data:`BANDS_SCHEMA`, ordered by step then variable.
+    """
+    n = int(counts[0].sum())
+    quantiles = hist_quantiles(counts, n)[:, None, :]
+    return _bands_table(np.array([point_id]), quantiles, steps, n)
+
+
+def block_bands(
+    point_ids: npt.NDArray[np.int64],
+    run_start: int,
+    replications: int,
+    trajectories: Mapping[str, npt.NDArray[np.float64]],
+) -> tuple[pa.Table, pa.Table]:
+    """Bands of a block's complete points and histogram counts of its partial points.
+
+    Args:
+        point_ids: point of each run of the block (consecutive run ids from ``run_start``).
+        run_start: first run id of the block.
+        replications: runs per point.
+        trajectories: per variable, shape (n_runs, steps).
+
+    Returns:
+        ``(bands, hist)`` with :data:`BANDS_SCHEMA` and :data:`HIST_SCHEMA`.
+    """
+    n_runs = len(point_ids)
+    run_stop = run_start + n_runs
+    steps = trajectories[TRAJECTORY_VARS[0]].shape[1]
+    cells = steps * len(TRAJECTORY_VARS)
+    bins = np.stack([to_bins(trajectories[v]) for v in TRAJECTORY_VARS], axis=-1)
+    bins = bins.reshape(n_runs, cells)
+    first, last = int(point_ids[0]), int(point_ids[-1])
+    lo = first if first * replications >= run_start else first + 1
+    hi = last if (last + 1) * replications <= run_stop else last - 1
+    if hi >= lo:
+        rows = slice(lo * replications - run_start, (hi + 1) * replications - run_start)
+        grouped = np.sort(bins[rows].reshape(hi - lo + 1, replications, cells), axis=1)
+        quantiles = sorted_quantiles(grouped)
+        bands = _bands_table(np.arange(lo, hi + 1), quantiles, steps, replications)
+    else:
+        bands = BANDS_SCHEMA.empty_table()
+    pieces = []
+    for p in sorted({first, last} - set(range(lo, hi + 1))):
+        sel = bins[point_ids == p]
+        keys = (np.arange(cells, dtype=np.int64) * N_BINS)[None, :] + sel
+        flat = np.bincount(keys.ravel(), minlength=cells * N_BINS)
+        nz = np.flatnonzero(flat)
+        pieces.append(
+            pa.table(
+                {
+                    "point_id": np.full(len(nz), p, dtype=np.int64),
+                    "cell": (nz // N_BINS).astype(np.int32),
+                    "bin": (nz % N_BINS).astype(np.int16),
+                    "count": flat[nz].astype(np.int64),
+                },
+                schema=HIST_SCHEMA,
+            )
+        )
+    hist = pa.concat_tables(pieces) if pieces else HIST_SCHEMA.empty_table()
+    return bands, hist
+
+
+class BandMerger:
+    """Streams bands in point order, merging the histograms of points cut by block boundaries.
+
+    Args:
+        replications: runs per point.
+        steps: the horizon.
+        emit: receives band tables in point order.
+    """
+
+    def __init__(self, replications: int, steps: int, emit: Callable[[pa.Table], None]) -> None:
+        self.replications = replications
+        self.steps = steps
+        self.emit = emit
+        self.open_point: int | None = None
+        self.counts = np.zeros((steps * len(TRAJECTORY_VARS), 100), dtype=np.int64)
+
+    def _flush(self) -> None:
+        if self.open_point is not None:
+            self.emit(hist_bands(self.open_point, self.counts, self.steps))
+            self.counts[:] = 0
+            self.open_point = None
+
+    def add_block(self, hist: pa.Table, bands: pa.Table, block_stop: int) -> None:
+        """Take one block's partial histograms and complete-point bands, in point order.
+
+        Args:
+            hist: sparse counts (``point_id``, ``cell``, ``bin``, ``count``) of partial points.
+            bands: quantile rows of the block's complete points.
+            block_stop: one past the block's last run id.
+        """
+        point = hist.column("point_id").to_numpy()
+        cell = hist.column("cell").to_numpy()
+        bins = hist.column("bin").to_numpy()
+        count = hist.column("count").to_numpy()
+        first_complete = bands.column("point_id")[0].as_py() if bands.num_rows else None
+        for p in np.unique(point):
+            if first_complete is not None and p > first_complete:
+                self._flush()
+                self.emit(bands)
+                first_complete = None
+            if self.open_point != p:
+                self._flush()
+                self.open_point = int(p)
+            sel = point == p
+            np.add.at(self.counts, (cell[sel], bins[sel]), count[sel])
+            if (int(p) + 1) * self.replications <= block_stop:
+                self._flush()
+        if first_complete is not None:
+            self._flush()
+            self.emit(bands)
+
+    def close(self) -> None:
+        """Write the last open point."""
+        self._flush()

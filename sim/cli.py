@@ -1,0 +1,274 @@
+"""The ``hedgesim`` command line (also ``python -m sim``).
+
+Subcommands: ``validate FILE...``, ``list``, ``run SCENARIO.yaml``, ``sweep SWEEP.yaml``,
+``plot DIR...`` and ``report DIR``. Bad input of any kind prints one line (``file:line: field: what is
+wrong``) to stderr and exits with status 2, without a traceback (an unreachable Dask scheduler too);
+a batch with failed blocks, or a results folder that cannot be written, exits with 1; Ctrl-C exits
+with 130, keeping the finished blocks for ``--resume``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NoReturn
+
+from analysis.results import ResultsError
+from sim.loader import InputError, load_scenario, read_yaml
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"seed must be in [0, 2**63), got {text!r}")
+    return value
+
+
+def _add_exec_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", type=Path, help="results folder (default: results/<name>-<UTC time>)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue an interrupted batch in --out"
+    )
+    parser.add_argument("--workers", type=_positive, help="worker processes (default: CPU count)")
+    parser.add_argument(
+        "--backend",
+        choices=("inprocess", "local", "dask"),
+        help="where blocks run: this process, a local process pool (default) or Dask",
+    )
+    parser.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler")
+    parser.add_argument("--block-size", type=_positive, help="runs per block (default 2048)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``hedgesim``."""
+    parser = _Parser(prog="hedgesim", description="Seoul between Washington and Beijing: simulate.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("validate", help="check scenario and sweep files")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p = sub.add_parser("list", help="list the scenarios in ./scenarios")
+    p.add_argument("--dir", type=Path, default=Path("scenarios"), help=argparse.SUPPRESS)
+    p = sub.add_parser("run", help="run a scenario's replications")
+    p.add_argument("scenario", type=Path, metavar="SCENARIO.yaml")
+    p.add_argument("--replications", type=_positive, help="override the scenario's replications")
+    p.add_argument("--seed", type=_seed, help="override the scenario's batch seed")
+    _add_exec_options(p)
+    p = sub.add_parser("sweep", help="run a sweep file")
+    p.add_argument("sweep", type=Path, metavar="SWEEP.yaml")
+    _add_exec_options(p)
+    p = sub.add_parser("plot", help="draw the figures of results folders")
+    p.add_argument("folders", nargs="+", type=Path, metavar="DIR")
+    p.add_argument("--format", choices=("png", "svg"), default="png")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        help="with several folders: where comparison.<format> goes (default: current directory)",
+    )
+    p = sub.add_parser("report", help="write report.html of a results folder")
+    p.add_argument("folder", type=Path, metavar="DIR")
+    return parser
+
+
+def _is_sweep(path: Path) -> bool:
+    from sim.sweep import looks_like_sweep
+
+    data, _ = read_yaml(path)
+    return looks_like_sweep(data)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.sweep import load_sweep
+
+    status = EXIT_OK
+    for path in args.files:
+        try:
+            if _is_sweep(path):
+                sweep = load_sweep(path)
+                plan = sweep.plan()
+                what = (
+                    f"sweep {plan.name}: {plan.n_points:,} points x {plan.replications:,}"
+                    f" replicates = {plan.n_runs:,} runs"
+                )
+            else:
+                scenario = load_scenario(path)
+                what = f"scenario {scenario.name}: {scenario.replications:,} runs"
+        except InputError as error:
+            print(error, file=sys.stderr)
+            status = EXIT_BAD_INPUT
+        else:
+            print(f"OK  {path} ({what})")
+    return status
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    files = sorted(args.dir.glob("*.yaml"))
+    if not files:
+        print(f"no scenarios in {args.dir}/", file=sys.stderr)
+        return EXIT_OK
+    rows = []
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+            first = (scenario.description.strip().splitlines() or [""])[0]
+            rows.append((scenario.name, first))
+        except InputError as error:
+            rows.append((path.stem, f"INVALID: {error}"))
+    width = max(len(name) for name, _ in rows)
+    for name, text in rows:
+        text = text if len(text) <= 96 else text[:93] + "..."
+        print(f"{name:<{width}}  {text}")
+    return EXIT_OK
+
+
+def _default_out(name: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return Path("results") / f"{name}-{stamp}"
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from sim.engine import ExecOptions, run_batch
+    from sim.plan import RunPlan
+    from sim.sweep import load_sweep
+
+    if args.command == "run":
+        if _is_sweep(args.scenario):
+            raise InputError(args.scenario, "is a sweep file; run it with 'hedgesim sweep'")
+        plan = RunPlan.single(
+            load_scenario(args.scenario), replications=args.replications, seed=args.seed
+        )
+    else:
+        if not _is_sweep(args.sweep):
+            raise InputError(args.sweep, "is not a sweep file (no 'base'); use 'hedgesim run'")
+        plan = load_sweep(args.sweep).plan()
+    if args.block_size is not None:
+        plan = replace(plan, block_size=args.block_size)
+    if args.scheduler and args.backend not in (None, "dask"):
+        raise InputError("--scheduler", f"needs --backend dask, not {args.backend}")
+    if args.resume and args.out is None:
+        raise InputError("--resume", "needs --out DIR (the folder to continue)")
+    backend = args.backend or ("dask" if args.scheduler else "local")
+    options = ExecOptions(backend, args.workers, args.scheduler, args.quiet)
+    out = args.out if args.out is not None else _default_out(plan.name)
+    try:
+        report = run_batch(plan, out, options, resume=args.resume)
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: finished blocks are kept in {out}; continue with --out {out} --resume",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if report.failed:
+        print(f"{len(report.failed)} of {report.n_blocks} blocks failed:", file=sys.stderr)
+        for index, text in sorted(report.failed.items()):
+            last = (text.strip().splitlines() or ["?"])[-1]
+            print(f"  block {index}: {last}", file=sys.stderr)
+        print(
+            f"tracebacks are in {out / 'manifest.json'}; retry with --out {out} --resume",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    _print_summary(report.folder)
+    rate = report.n_runs / report.wall_time_s if report.wall_time_s > 0 else float("nan")
+    print(f"\n{report.n_runs:,} runs in {report.wall_time_s:.1f} s ({rate:,.0f} runs/s)")
+    print(f"results: {report.folder}")
+    return EXIT_OK
+
+
+def _print_summary(folder: Path) -> None:
+    """Write summary.csv and print the outcome table (analysis.summary)."""
+    import pandas as pd
+
+    from analysis.summary import format_table, write_summary
+
+    path = write_summary(folder)
+    print(format_table(pd.read_csv(path)))
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from analysis.figures import plot_comparison, write_figures
+
+    for folder in args.folders:
+        for path in write_figures(folder, fmt=args.format):
+            print(path)
+    if len(args.folders) > 1:
+        print(plot_comparison(args.folders, args.out, fmt=args.format))
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis.report import write_report
+
+    print(write_report(args.folder))
+    return EXIT_OK
+
+
+COMMANDS = {
+    "validate": _cmd_validate,
+    "list": _cmd_list,
+    "run": _cmd_batch,
+    "sweep": _cmd_batch,
+    "plot": _cmd_plot,
+    "report": _cmd_report,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        the exit status: 0 ok, 1 failed blocks, 2 bad input, 130 interrupted.
+    """
+    started = time.perf_counter()
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except SystemExit as stop:  # argparse: --help (0) or a usage error (2, already printed)
+        if stop.code is None:
+            return EXIT_OK
+        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+    except (InputError, ResultsError) as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ConnectionError as error:  # e.g. an unreachable --scheduler
+        print(f"hedgesim: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:  # e.g. the results folder cannot be written
+        print(f"hedgesim: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"\ninterrupted after {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,319 @@
+"""Sweep files: which lane fields vary, over which values, with which sampler.
+
+A sweep file names a base scenario and a set of parameters (dotted lane-field paths); the sampler
+turns them into sweep points, numbered in the sampler's own order (for Sobol and Morris, the row order
+of SALib's sample, so ``point_id`` indexes SALib's design matrix)::
+
+    name: pressure-coercion-grid
+    base: ../baseline.yaml          # a scenario file, relative to this file
+    replications: 200
+    seed: 11
+    sampler: grid                   # grid | lhs | sobol | morris
+    parameters:
+      levels.us_pressure: {values: [0.0, 0.5, 1.0]}
+      levels.china_coercion: {low: 0.0, high: 1.0, steps: 5}
+
+Every problem is an :class:`~sim.loader.InputError` naming the sweep file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.loader import InputError, LineIndex, load_scenario, read_yaml, validate_data
+from sim.plan import RunPlan
+from sim.scenario import LANE_FIELDS, Scenario
+
+MAX_POINTS = 10_000_000
+"""Largest number of sweep points a file may ask for."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParameterSpec(_Frozen):
+    """The values of one swept parameter.
+
+    Grid: either ``values`` or ``low``, ``high`` and ``steps`` (evenly spaced, both ends included).
+    LHS, Sobol and Morris: ``low`` and ``high``.
+    """
+
+    values: Annotated[tuple[float, ...], Field(min_length=1)] | None = None
+    low: float | None = None
+    high: float | None = None
+    steps: Annotated[int, Field(ge=2, le=100_000)] | None = None
+
+
+class Sweep(_Frozen):
+    """A sweep file.
+
+    Args:
+        name: identifier used in folder names.
+        description: what the sweep explores.
+        base: the base scenario file, relative to the sweep file.
+        replications: runs per point (default: the base scenario's).
+        seed: batch seed (default: the base scenario's); also seeds LHS, Sobol and Morris.
+        sampler: ``grid`` (full product), ``lhs``, ``sobol`` (Saltelli scheme) or ``morris``.
+        samples: LHS points, or SALib's N for Sobol and Morris.
+        calc_second_order: Sobol only: sample for second-order indices too (default false).
+        morris_levels: Morris only: grid levels (default 4).
+        block_size: runs per block (default 2048).
+        trajectory_sample: replicates per point whose trajectories are kept (default 20).
+        parameters: dotted lane-field path to its values.
+    """
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+    description: str = ""
+    base: Annotated[str, Field(min_length=1)]
+    replications: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    seed: Annotated[int, Field(ge=0, lt=2**63)] | None = None
+    sampler: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    samples: Annotated[int, Field(ge=1, le=MAX_POINTS)] | None = None
+    calc_second_order: bool | None = None
+    morris_levels: Annotated[int, Field(ge=2, le=1000)] | None = None
+    block_size: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    trajectory_sample: Annotated[int, Field(ge=0)] = 20
+    parameters: Annotated[dict[str, ParameterSpec], Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class ResolvedSweep:
+    """A validated sweep with its base scenario and points.
+
+    Args:
+        sweep: the sweep file's content.
+        path: the sweep file.
+        scenario: the base scenario.
+        points: ``point_id`` and one column per parameter, in sampler order.
+        sampler: the manifest's sampler block.
+    """
+
+    sweep: Sweep
+    path: Path
+    scenario: Scenario
+    points: pd.DataFrame
+    sampler: dict[str, Any]
+
+    def plan(self) -> RunPlan:
+        """The run plan of this sweep."""
+        return RunPlan(
+            name=self.sweep.name,
+            kind="sweep",
+            scenario=self.scenario,
+            points=self.points,
+            replications=self.sweep.replications or self.scenario.replications,
+            batch_seed=self.sweep.seed if self.sweep.seed is not None else self.scenario.seed,
+            block_size=self.sweep.block_size,
+            trajectory_sample=self.sweep.trajectory_sample,
+            sweep=self.sweep.model_dump(mode="json"),
+            sampler=self.sampler,
+        )
+
+
+class _Checker:
+    """Raises InputErrors located in the sweep file."""
+
+    def __init__(self, path: Path, index: LineIndex) -> None:
+        self.path, self.index = path, index
+
+    def fail(self, message: str, *loc: str | int) -> InputError:
+        field = ".".join(str(p) for p in loc) if loc else None
+        return InputError(self.path, message, line=self.index.line_of(loc) or 1, field=field)
+
+
+def looks_like_sweep(data: Any) -> bool:
+    """Whether loaded YAML data is meant as a sweep file rather than a scenario.
+
+    Scenarios have none of the keys ``base``, ``parameters`` and ``sampler``; a sweep has all but the
+    last, so a sweep file with a mistake is still validated (and reported) as a sweep.
+    """
+    return isinstance(data, dict) and bool({"base", "parameters", "sampler"} & set(data))
+
+
+def load_sweep(path: str | Path) -> ResolvedSweep:
+    """Read, validate and resolve a sweep file.
+
+    Args:
+        path: the sweep YAML file.
+
+    Returns:
+        the resolved sweep.
+
+    Raises:
+        InputError: any problem with the sweep file or its base scenario, with file and line.
+    """
+    path = Path(path)
+    data, index = read_yaml(path)
+    sweep = validate_data(data, Sweep, path, index)
+    check = _Checker(path, index)
+    base = (path.parent / sweep.base).resolve()
+    if not base.is_file():
+        raise check.fail(f"base scenario file not found: {base}", "base")
+    scenario = load_scenario(base)
+    _check_sampler_options(sweep, check)
+    axes = {
+        name: _axis(sweep, name, spec, scenario, check) for name, spec in sweep.parameters.items()
+    }
+    matrix = _sample(sweep, axes, check)
+    _check_points(matrix, list(axes), scenario, check)
+    points = pd.DataFrame(matrix, columns=list(axes))
+    points.insert(0, "point_id", np.arange(len(points), dtype=np.int64))
+    return ResolvedSweep(sweep, path, scenario, points, _sampler_info(sweep, axes))
+
+
+def _check_sampler_options(sweep: Sweep, check: _Checker) -> None:
+    kind = sweep.sampler
+    if kind == "grid" and sweep.samples is not None:
+        raise check.fail("only for lhs, sobol and morris (a grid is the full product)", "samples")
+    if kind != "grid" and sweep.samples is None:
+        raise check.fail(f"sampler {kind} needs 'samples'", "sampler")
+    if kind == "sobol" and sweep.samples is not None and sweep.samples & (sweep.samples - 1):
+        raise check.fail(f"must be a power of 2 for sobol, got {sweep.samples}", "samples")
+    if kind != "sobol" and sweep.calc_second_order is not None:
+        raise check.fail("only for sampler sobol", "calc_second_order")
+    if kind != "morris" and sweep.morris_levels is not None:
+        raise check.fail("only for sampler morris", "morris_levels")
+
+
+def _axis(
+    sweep: Sweep, name: str, spec: ParameterSpec, scenario: Scenario, check: _Checker
+) -> npt.NDArray[np.float64]:
+    """The parameter's grid values (grid) or ``[low, high]`` (other samplers), each validated."""
+    loc = ("parameters", name)
+    if name not in LANE_FIELDS:
+        if name in scenario.numeric_fields():
+            raise check.fail("cannot vary between runs (not a per-lane field)", *loc)
+        close = difflib.get_close_matches(name, LANE_FIELDS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise check.fail(f"unknown parameter{hint}", *loc)
+    ranged = spec.low is not None or spec.high is not None
+    if sweep.sampler == "grid":
+        if (spec.values is None) == (not ranged and spec.steps is None):
+            raise check.fail("give either 'values' or 'low', 'high' and 'steps'", *loc)
+        if spec.values is not None:
+            if len(set(spec.values)) != len(spec.values):
+                raise check.fail("duplicate values", *loc, "values")
+            values = np.array(spec.values, dtype=np.float64)
+            for i, v in enumerate(values):
+                _check_value(name, float(v), scenario, check, (*loc, "values", i))
+            return values
+        if spec.low is None or spec.high is None or spec.steps is None:
+            raise check.fail("a grid range needs 'low', 'high' and 'steps'", *loc)
+    else:
+        if spec.values is not None or spec.steps is not None:
+            raise check.fail(f"sampler {sweep.sampler} takes only 'low' and 'high'", *loc)
+        if spec.low is None or spec.high is None:
+            raise check.fail("needs 'low' and 'high'", *loc)
+    if not spec.low < spec.high:
+        raise check.fail(f"'low' ({spec.low}) must be below 'high' ({spec.high})", *loc)
+    _check_value(name, spec.low, scenario, check, (*loc, "low"))
+    _check_value(name, spec.high, scenario, check, (*loc, "high"))
+    if sweep.sampler == "grid" and spec.steps is not None:
+        return np.round(np.linspace(spec.low, spec.high, spec.steps), 12)
+    return np.array([spec.low, spec.high], dtype=np.float64)
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    return str(first["msg"]).removeprefix("Value error, ")
+
+
+def _check_value(
+    name: str, value: float, scenario: Scenario, check: _Checker, loc: tuple[str | int, ...]
+) -> None:
+    try:
+        scenario.with_values({name: value})
+    except ValidationError as error:
+        raise check.fail(
+            f"{value:g} is not allowed for {name}: {_first_error(error)}", *loc
+        ) from None
+
+
+def _sample(
+    sweep: Sweep, axes: dict[str, npt.NDArray[np.float64]], check: _Checker
+) -> npt.NDArray[np.float64]:
+    """The design matrix, shape (n_points, n_parameters), in the sampler's order."""
+    names = list(axes)
+    if sweep.sampler == "grid":
+        n_points = int(np.prod([len(a) for a in axes.values()], dtype=object))
+        if n_points > MAX_POINTS:
+            raise check.fail(
+                f"the grid has {n_points:,} points (at most {MAX_POINTS:,})", "parameters"
+            )
+        mesh = np.meshgrid(*axes.values(), indexing="ij")  # last parameter varies fastest
+        return np.column_stack([m.ravel() for m in mesh]).astype(np.float64)
+    problem = _problem(axes)
+    samples = int(sweep.samples or 0)
+    if sweep.sampler == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(sweep.seed)).random(
+            samples
+        )
+        return np.asarray(qmc.scale(unit, *np.array(problem["bounds"]).T), dtype=np.float64)
+    rows = samples * (len(names) + 1 if sweep.sampler == "morris" else 2 * len(names) + 2)
+    if rows > MAX_POINTS:
+        raise check.fail(f"gives about {rows:,} points (at most {MAX_POINTS:,})", "samples")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if sweep.sampler == "sobol":
+            from SALib.sample import sobol
+
+            second = bool(sweep.calc_second_order)
+            matrix = sobol.sample(problem, samples, calc_second_order=second, seed=sweep.seed)
+        else:
+            from SALib.sample import morris
+
+            levels = sweep.morris_levels or 4
+            matrix = morris.sample(problem, samples, num_levels=levels, seed=sweep.seed)
+    return np.asarray(matrix, dtype=np.float64)
+
+
+def _problem(axes: dict[str, npt.NDArray[np.float64]]) -> dict[str, Any]:
+    """SALib's problem dict (bounds: min and max of each axis)."""
+    return {
+        "num_vars": len(axes),
+        "names": list(axes),
+        "bounds": [[float(a.min()), float(a.max())] for a in axes.values()],
+    }
+
+
+def _sampler_info(sweep: Sweep, axes: dict[str, npt.NDArray[np.float64]]) -> dict[str, Any]:
+    return {
+        "kind": sweep.sampler,
+        "samples": sweep.samples,
+        "problem": _problem(axes),
+        "calc_second_order": bool(sweep.calc_second_order) if sweep.sampler == "sobol" else None,
+        "morris_levels": (sweep.morris_levels or 4) if sweep.sampler == "morris" else None,
+    }
+
+
+def _check_points(
+    matrix: npt.NDArray[np.float64], names: list[str], scenario: Scenario, check: _Checker
+) -> None:
+    """Validate every point's combination, section by section (cross-field rules live there)."""
+    base = scenario.model_dump()
+    sections: dict[str, list[int]] = {}
+    for j, name in enumerate(names):
+        sections.setdefault(name.split(".")[0], []).append(j)
+    for section, cols in sections.items():
+        model = type(getattr(scenario, section))
+        combos, first = np.unique(matrix[:, cols], axis=0, return_index=True)
+        for combo, row in zip(combos, first, strict=True):
+            values = {names[j].split(".")[1]: float(v) for j, v in zip(cols, combo, strict=True)}
+            try:
+                model.model_validate({**base[section], **values})
+            except ValidationError as error:
+                shown = ", ".join(f"{section}.{k}={v:g}" for k, v in values.items())
+                message = f"point {int(row)} ({shown}): {_first_error(error)}"
+                raise check.fail(message, "parameters", names[cols[0]]) from None

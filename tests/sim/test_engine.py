@@ -1,0 +1,218 @@
+"""The batch engine: block tasks, executors, bands, identical results everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.bands import TENTHS, hist_quantiles, sorted_quantiles, to_bins
+from sim.engine import TEST_FAIL_ENV, BlockTask, ExecOptions, run_batch, run_block
+from sim.model import TRAJECTORY_VARS, simulate
+from sim.plan import RunPlan
+from sim.scenario import Classification, Levels, Scenario
+
+TINY = Scenario(
+    name="tiny",
+    steps=12,
+    levels=Levels(us_pressure=0.4, china_coercion=0.4, nk_provocation=0.4),
+    classification=Classification(final_window=6),
+)
+FILES = ("runs", "trajectories", "bands")
+
+
+def tiny_plan(replications: int = 30, block_size: int = 16, trajectory_sample: int = 5) -> RunPlan:
+    """2 points x 30 replicates x 12 steps."""
+    points = pd.DataFrame({"point_id": [0, 1], "levels.us_pressure": [0.1, 0.9]})
+    return RunPlan(
+        name="tiny",
+        kind="sweep",
+        scenario=TINY,
+        points=points,
+        replications=replications,
+        batch_seed=5,
+        block_size=block_size,
+        trajectory_sample=trajectory_sample,
+    )
+
+
+def read(folder: Path) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in FILES}
+
+
+def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    for name in FILES:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    out = tmp_path_factory.mktemp("ref") / "r"
+    report = run_batch(tiny_plan(), out, ExecOptions("inprocess", quiet=True))
+    assert report.complete and report.n_blocks == 4 and not (out / "parts").exists()
+    return read(out)
+
+
+def test_runs_table_follows_the_contract(reference: dict[str, pd.DataFrame]) -> None:
+    runs = reference["runs"]
+    assert runs["run_id"].tolist() == list(range(60))
+    assert runs["point_id"].tolist() == [0] * 30 + [1] * 30
+    assert runs["replicate"].tolist() == list(range(30)) * 2
+    assert runs["seed"].dtype == np.uint64
+    assert (runs["seed"].to_numpy()[:30] == runs["seed"].to_numpy()[30:]).all()
+    assert runs["levels.us_pressure"].tolist() == [0.1] * 30 + [0.9] * 30
+    assert set(runs["outcome"]) <= {"hedging", "tilt_us", "tilt_china", "caught_between_giants"}
+    assert runs["launches"].dtype == np.int64
+    # one run recomputed alone gives the same record (a run depends only on its own inputs)
+    seed = runs["seed"].to_numpy()[[37]]
+    alone = simulate(TINY, seed, {"levels.us_pressure": np.array([0.9])})
+    for var in ("us_alignment", "security_index", "tariff"):
+        assert alone.finals[var][0] == runs.loc[37, var]
+    assert alone.finals["outcome"][0] == runs.loc[37, "outcome"]
+
+
+def test_trajectories_are_sampled(reference: dict[str, pd.DataFrame]) -> None:
+    traj = reference["trajectories"]
+    assert sorted(traj["replicate"].unique().tolist()) == [0, 1, 2, 3, 4]
+    assert len(traj) == 2 * 5 * 12
+    assert traj["step"].tolist()[:12] == list(range(1, 13))
+    assert list(traj.columns[:5]) == ["run_id", "point_id", "replicate", "step", "outcome"]
+    assert list(traj.columns[5:]) == list(TRAJECTORY_VARS)
+
+
+def _reference_bands(plan: RunPlan) -> pd.DataFrame:
+    """Bands computed the slow, obvious way: a 100-bin histogram per point, step and variable."""
+    rows = []
+    block = plan.block(0, plan.n_runs)
+    result = simulate(plan.scenario, block.seeds, block.lane_values)
+    for p in range(plan.n_points):
+        sel = block.point_ids == p
+        for t in range(plan.scenario.steps):
+            for var in TRAJECTORY_VARS:
+                values = result.trajectories[var][sel, t]
+                counts = np.bincount(to_bins(values), minlength=100)
+                cum = np.cumsum(counts)
+                n = len(values)
+                row = {"point_id": p, "step": t + 1, "variable": var}
+                for tenths in TENTHS:
+                    i = int(np.argmax(cum * 10 >= tenths * n))
+                    below = cum[i] - counts[i]
+                    row[f"q{10 * tenths}"] = (
+                        i + (tenths * n - 10 * below) / (10 * counts[i])
+                    ) / 100
+                row["n"] = n
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("block_size", [7, 16, 30, 1000])
+def test_bands_are_exact_and_independent_of_blocks(tmp_path: Path, block_size: int) -> None:
+    plan = tiny_plan(block_size=block_size)
+    run_batch(plan, tmp_path / "b", ExecOptions("inprocess", quiet=True))
+    bands = pd.read_parquet(tmp_path / "b" / "bands.parquet")
+    expected = _reference_bands(plan)
+    assert len(bands) == 2 * 12 * len(TRAJECTORY_VARS)
+    for column in ("point_id", "step", "n"):
+        assert bands[column].tolist() == expected[column].tolist()
+    assert bands["variable"].tolist() == expected["variable"].tolist()
+    for column in ("q10", "q50", "q90"):
+        np.testing.assert_array_equal(bands[column].to_numpy(), expected[column].to_numpy())
+    assert ((bands["q10"] <= bands["q50"]) & (bands["q50"] <= bands["q90"])).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40),
+)
+def test_sorted_and_histogram_quantiles_agree(values: list[float]) -> None:
+    bins = to_bins(np.array(values))
+    counts = np.bincount(bins, minlength=100)[None, :]
+    from_hist = hist_quantiles(counts, len(values))[:, 0]
+    from_sort = sorted_quantiles(np.sort(bins)[None, :, None])[:, 0, 0]
+    np.testing.assert_array_equal(from_hist, from_sort)
+    exact = np.quantile(np.array(values), [0.1, 0.5, 0.9], method="inverted_cdf")
+    assert (np.abs(from_hist - exact) <= 0.01 + 1e-12).all()
+
+
+def test_results_do_not_depend_on_block_size(
+    tmp_path: Path, reference: dict[str, pd.DataFrame]
+) -> None:
+    for block_size in (7, 60):
+        out = tmp_path / f"b{block_size}"
+        run_batch(tiny_plan(block_size=block_size), out, ExecOptions("inprocess", quiet=True))
+        assert_same(read(out), reference)
+
+
+def test_local_pool_with_one_and_two_workers(
+    tmp_path: Path, reference: dict[str, pd.DataFrame]
+) -> None:
+    for workers in (1, 2):
+        out = tmp_path / f"pool{workers}"
+        report = run_batch(tiny_plan(), out, ExecOptions("local", workers, quiet=True))
+        assert report.complete
+        assert_same(read(out), reference)
+
+
+def test_dask_local_cluster(tmp_path: Path, reference: dict[str, pd.DataFrame]) -> None:
+    pytest.importorskip("distributed")
+    out = tmp_path / "dask"
+    report = run_batch(tiny_plan(), out, ExecOptions("dask", 2, quiet=True))
+    assert report.complete
+    assert_same(read(out), reference)
+
+
+def test_small_batches_keep_every_trajectory(tmp_path: Path) -> None:
+    plan = tiny_plan(replications=4, trajectory_sample=20)
+    run_batch(plan, tmp_path / "s", ExecOptions("inprocess", quiet=True))
+    traj = pd.read_parquet(tmp_path / "s" / "trajectories.parquet")
+    assert traj["run_id"].nunique() == 8
+
+
+def test_run_block_is_a_pure_function() -> None:
+    plan = tiny_plan()
+    block = plan.block(1, 16)
+    task = BlockTask(
+        1, TINY.model_dump(mode="json"), block.run_start, 30, block.seeds, block.lane_values, 5
+    )
+    a, b = run_block(task), run_block(task)
+    assert a.runs.equals(b.runs) and a.bands.equals(b.bands) and a.hist.equals(b.hist)
+    # block 1 holds runs 16..31: point 0 is cut (partial), point 1 starts (partial)
+    assert a.bands.num_rows == 0 and set(a.hist.column("point_id").to_pylist()) == {0, 1}
+
+
+def test_failed_block_is_recorded_and_retried_on_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: dict[str, pd.DataFrame]
+) -> None:
+    import json
+
+    out = tmp_path / "f"
+    monkeypatch.setenv(TEST_FAIL_ENV, "2")
+    report = run_batch(tiny_plan(), out, ExecOptions("inprocess", quiet=True))
+    assert not report.complete and list(report.failed) == [2]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["finished_blocks"] == [0, 1, 3]
+    assert "Traceback" in manifest["failed_blocks"]["2"]
+    assert "injected failure" in manifest["failed_blocks"]["2"]
+    assert manifest["finished"] is None and not (out / "runs.parquet").exists()
+    monkeypatch.delenv(TEST_FAIL_ENV)
+    report = run_batch(tiny_plan(), out, ExecOptions("inprocess", quiet=True), resume=True)
+    assert report.complete and report.blocks_run == 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["failed_blocks"] == {} and manifest["finished"]
+    assert_same(read(out), reference)
+
+
+def test_failure_in_a_pool_worker_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TEST_FAIL_ENV, "0,3")
+    report = run_batch(
+        replace(tiny_plan(), block_size=16), tmp_path / "pf", ExecOptions("local", 2, quiet=True)
+    )
+    assert sorted(report.failed) == [0, 3]
+    assert all("injected failure" in text for text in report.failed.values())
