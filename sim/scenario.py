@@ -7,7 +7,7 @@ Sources for the defaults are in ``docs/model.md`` (section "Defaults and their s
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -15,7 +15,7 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 """A number in [0, 1]."""
 NonNeg = Annotated[float, Field(ge=0.0)]
 
-EVENT_KINDS = (
+EventKind = Literal[
     "missile_test",
     "tariff_hike",
     "retaliation_campaign",
@@ -23,7 +23,9 @@ EVENT_KINDS = (
     "summit_china",
     "summit_japan",
     "alliance_reassurance",
-)
+]
+"""Kinds of scheduled shock; their effects are in ``GeoModel._apply_events`` (docs/model.md §6)."""
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 
 
 class _Frozen(BaseModel):
@@ -100,15 +102,7 @@ class Event(_Frozen):
     """A scheduled shock at a given step."""
 
     step: Annotated[int, Field(ge=1)]
-    kind: Literal[
-        "missile_test",
-        "tariff_hike",
-        "retaliation_campaign",
-        "inducement_package",
-        "summit_china",
-        "summit_japan",
-        "alliance_reassurance",
-    ]
+    kind: EventKind
     magnitude: Unit = 1.0
 
 

@@ -298,3 +298,11 @@ def test_invariants_hold_for_random_scenarios(
     launches = result.finals["launches"]
     assert np.all((launches >= 0) & (launches <= steps + missile_events)), launches
     assert set(result.finals["outcome"]) <= set(OUTCOMES)
+
+
+def test_trajectory_variables_match_the_results_contract() -> None:
+    """The model records exactly the per-step variables that analysis/ expects (docs/results.md)."""
+    from analysis.results import TRAJECTORY_VARIABLES
+    from sim.model import TRAJECTORY_VARS
+
+    assert TRAJECTORY_VARS == TRAJECTORY_VARIABLES
