@@ -158,7 +158,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from sim.engine import ExecOptions, run_batch
-    from sim.plan import RunPlan
+    from sim.plan import DEFAULT_BLOCK_SIZE, RunPlan
     from sim.sweep import load_sweep
 
     if args.command == "run":
@@ -178,6 +178,12 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     if args.resume and args.out is None:
         raise InputError("--resume", "needs --out DIR (the folder to continue)")
     backend = args.backend or ("dask" if args.scheduler else "local")
+    if (
+        args.backend is None
+        and backend == "local"
+        and plan.n_runs <= (plan.block_size or DEFAULT_BLOCK_SIZE)
+    ):
+        backend = "inprocess"  # one block: starting worker processes would only cost time
     options = ExecOptions(backend, args.workers, args.scheduler, args.quiet)
     out = args.out if args.out is not None else _default_out(plan.name)
     try:
@@ -198,6 +204,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+    points = len(plan.points)
+    print(f"{plan.kind} {plan.name}: {points:,} point(s) x {plan.replications:,} replications")
     _print_summary(report.folder)
     rate = report.n_runs / report.wall_time_s if report.wall_time_s > 0 else float("nan")
     print(f"\n{report.n_runs:,} runs in {report.wall_time_s:.1f} s ({rate:,.0f} runs/s)")

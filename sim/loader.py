@@ -226,7 +226,8 @@ def validate_data[M: BaseModel](data: Any, model_cls: type[M], path: Path, index
         (index.line_of(err["loc"], key=err["type"] == "extra_forbidden") or 1) if err["loc"] else 1
         for err in errors
     ]
-    first = min(range(len(errors)), key=lines.__getitem__)
+    # An unknown key is reported before a missing one: it is usually the misspelt missing key.
+    first = min(range(len(errors)), key=lambda i: (errors[i]["type"] == "missing", lines[i]))
     loc = errors[first]["loc"]
     field = _dotted(loc) if loc else f"({model_cls.__name__.lower()})"
     raise InputError(path, _message(errors[first], model_cls), line=lines[first], field=field)

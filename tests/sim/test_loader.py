@@ -442,3 +442,15 @@ def test_out_of_range_level_is_located(
     text = levels_yaml({**values, field: bad}, order)
     err = error_of(tmp_path, text)
     assert_error(err, 4 + order.index(field), f"levels.{field}", "Input should be")
+
+
+def test_misspelt_key_is_reported_before_the_missing_one(tmp_path: Path) -> None:
+    """A typo gives 'unknown key' (with a suggestion) rather than 'missing required key'."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        "name: x\nlevels:\n  us_presure: 0.5\n  china_coercion: 0.2\n  nk_provocation: 0.1\n"
+    )
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert str(info.value).startswith(f"{path}:3: levels.us_presure: unknown key")
+    assert "us_pressure" in str(info.value)
