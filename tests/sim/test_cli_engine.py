@@ -251,3 +251,11 @@ def test_unreachable_scheduler_is_one_line(
     assert main([*args, "--quiet"]) == 2
     assert "cannot use Dask scheduler 'tcp://127.0.0.1:9'" in one_line_error(capsys)
     assert not (tmp_path / "d").exists()
+
+
+def test_every_library_file_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every scenario in scenarios/ and every sweep in scenarios/sweeps/ passes `hedgesim validate`."""
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    paths = sorted(root.glob("*.yaml")) + sorted((root / "sweeps").glob("*.yaml"))
+    assert len(paths) >= 12  # ten scenarios and the sweeps
+    assert main(["validate", *map(str, paths)]) == 0, capsys.readouterr()
