@@ -1,7 +1,7 @@
 """Which figures apply to a results folder, and writing them to ``<folder>/figures/``.
 
 This is what ``hedgesim plot DIR`` calls (:func:`plot_folder`); the report embeds the same figures
-(:func:`figures_for`).
+(:func:`iter_figures`).
 """
 
 from __future__ import annotations
@@ -208,24 +208,13 @@ def plot_folder(
     return written
 
 
-def write_figures(folder: Path | str | Results, fmt: str = "png") -> list[Path]:
-    """Same as :func:`plot_folder` (the name ``hedgesim plot`` calls).
-
-    Args:
-        folder: the results folder (or already loaded results).
-        fmt: image format.
-
-    Returns:
-        Paths of the written figures.
-    """
-    return plot_folder(folder, fmt)
-
-
-def plot_comparison(folders: Sequence[Path | str], out_dir: Path | str, fmt: str = "png") -> Path:
+def plot_comparison(
+    folders: Sequence[Path | str | Results], out_dir: Path | str, fmt: str = "png"
+) -> Path:
     """Write one figure comparing the outcome shares of several results folders.
 
     Args:
-        folders: results folders, drawn in this order.
+        folders: results folders (or already loaded results), drawn in this order.
         out_dir: where to write ``comparison.<fmt>`` (created if needed).
         fmt: image format.
 
@@ -238,7 +227,8 @@ def plot_comparison(folders: Sequence[Path | str], out_dir: Path | str, fmt: str
     """
     if not folders:
         raise ValueError("plot_comparison needs at least one results folder")
-    data = comparison_data([load_results(folder) for folder in folders])
+    loaded = [f if isinstance(f, Results) else load_results(f) for f in folders]
+    data = comparison_data(loaded)
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     fig = draw_comparison(data)

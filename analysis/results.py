@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from analysis.classify import OUTCOMES, Thresholds
 
@@ -73,8 +74,16 @@ def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFr
     """Read a Parquet file or a directory of parts, turning any failure into a ResultsError."""
     try:
         return pd.read_parquet(path, columns=None if columns is None else list(columns))
-    # pyarrow's errors subclass builtins: ArrowInvalid is a ValueError, ArrowIOError an OSError
-    except (OSError, ValueError, KeyError, TypeError, NotImplementedError) as error:
+    # Most pyarrow errors subclass builtins (ArrowInvalid is a ValueError); ArrowException covers the rest.
+    except (
+        pa.ArrowException,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        NotImplementedError,
+    ) as error:
         raise ResultsError(path, f"cannot read Parquet: {_first_line(error)}") from error
 
 

@@ -10,15 +10,17 @@ with 130, keeping the finished blocks for ``--resume``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
 from analysis.results import ResultsError
 from sim.loader import InputError, load_scenario, read_yaml
+from sim.plan import MAX_BLOCK_SIZE
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -30,14 +32,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _count(limit: int) -> Callable[[str], int]:
+    """An argparse type for a whole number in [1, limit] (the schema's own limits)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not 1 <= value <= limit:
+            raise argparse.ArgumentTypeError(f"expected 1 to {limit:,}, got {text!r}")
+        return value
+
+    return parse
 
 
 def _seed(text: str) -> int:
@@ -57,14 +64,18 @@ def _add_exec_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resume", action="store_true", help="continue an interrupted batch in --out"
     )
-    parser.add_argument("--workers", type=_positive, help="worker processes (default: CPU count)")
+    parser.add_argument(
+        "--workers", type=_count(1024), help="worker processes (default: CPU count)"
+    )
     parser.add_argument(
         "--backend",
         choices=("inprocess", "local", "dask"),
         help="where blocks run: this process, a local process pool (default) or Dask",
     )
     parser.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler")
-    parser.add_argument("--block-size", type=_positive, help="runs per block (default 2048)")
+    parser.add_argument(
+        "--block-size", type=_count(MAX_BLOCK_SIZE), help="runs per block (default 2048)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -78,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", type=Path, default=Path("scenarios"), help=argparse.SUPPRESS)
     p = sub.add_parser("run", help="run a scenario's replications")
     p.add_argument("scenario", type=Path, metavar="SCENARIO.yaml")
-    p.add_argument("--replications", type=_positive, help="override the scenario's replications")
+    p.add_argument(
+        "--replications", type=_count(10_000_000), help="override the scenario's replications"
+    )
     p.add_argument("--seed", type=_seed, help="override the scenario's batch seed")
     _add_exec_options(p)
     p = sub.add_parser("sweep", help="run a sweep file")
@@ -154,6 +167,18 @@ def _default_out(name: str) -> Path:
     return Path("results") / f"{name}-{stamp}"
 
 
+def _check_out(out: Path) -> None:
+    """Refuse an output folder that cannot be created: a file in the way, or no write permission."""
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", f"{out} is a file, not a folder")
+    parent = next((p for p in out.absolute().parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise InputError("--out", f"{parent} is a file, so {out} cannot be created")
+    existing = out if out.exists() else parent
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError("--out", f"no permission to write in {existing}")
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -186,6 +211,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         backend = "inprocess"  # one block: starting worker processes would only cost time
     options = ExecOptions(backend, args.workers, args.scheduler, args.quiet)
     out = args.out if args.out is not None else _default_out(plan.name)
+    _check_out(out)
     try:
         report = run_batch(plan, out, options, resume=args.resume)
     except KeyboardInterrupt:
@@ -224,13 +250,15 @@ def _print_summary(folder: Path) -> None:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from analysis.figures import plot_comparison, write_figures
+    from analysis.figures import plot_comparison, plot_folder
+    from analysis.results import load_results
 
-    for folder in args.folders:
-        for path in write_figures(folder, fmt=args.format):
+    loaded = [load_results(folder) for folder in args.folders]  # all readable before any is drawn
+    for results in loaded:
+        for path in plot_folder(results, fmt=args.format):
             print(path)
-    if len(args.folders) > 1:
-        print(plot_comparison(args.folders, args.out, fmt=args.format))
+    if len(loaded) > 1:
+        print(plot_comparison(loaded, args.out, fmt=args.format))
     return EXIT_OK
 
 

@@ -22,10 +22,12 @@ from sim.scenario import Scenario
 
 DEFAULT_BLOCK_SIZE = 2048
 """Runs per block unless the sweep file or ``--block-size`` says otherwise."""
+MAX_BLOCK_SIZE = 65_536
+"""Largest block: its lanes' noise and history (~8 MB per 1,000 lanes) must fit a worker."""
 DEFAULT_TRAJECTORY_SAMPLE = 20
+"""Replicates per sweep point whose full trajectories are kept."""
 SINGLE_RUN_TRAJECTORY_SAMPLE = 1000
 """A single scenario keeps the trajectories of up to this many replicates (fans split by outcome)."""
-"""Replicates per point whose full trajectories are kept."""
 
 Kind = Literal["run", "sweep"]
 

@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.loader import InputError, LineIndex, load_scenario, read_yaml, validate_data
-from sim.plan import RunPlan
+from sim.plan import MAX_BLOCK_SIZE, RunPlan
 from sim.scenario import LANE_FIELDS, Scenario
 
 MAX_POINTS = 10_000_000
@@ -81,7 +81,7 @@ class Sweep(_Frozen):
     samples: Annotated[int, Field(ge=1, le=MAX_POINTS)] | None = None
     calc_second_order: bool | None = None
     morris_levels: Annotated[int, Field(ge=2, le=1000)] | None = None
-    block_size: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    block_size: Annotated[int, Field(ge=1, le=MAX_BLOCK_SIZE)] | None = None
     trajectory_sample: Annotated[int, Field(ge=0)] = 20
     parameters: Annotated[dict[str, ParameterSpec], Field(min_length=1)]
 
@@ -160,6 +160,8 @@ def load_sweep(path: str | Path) -> ResolvedSweep:
     if not base.is_file():
         raise check.fail(f"base scenario file not found: {base}", "base")
     scenario = load_scenario(base)
+    if sweep.seed is None:  # the base scenario's seed is the batch seed and seeds the sampler
+        sweep = sweep.model_copy(update={"seed": scenario.seed})
     _check_sampler_options(sweep, check)
     axes = {
         name: _axis(sweep, name, spec, scenario, check) for name, spec in sweep.parameters.items()
@@ -261,7 +263,11 @@ def _sample(
             samples
         )
         return np.asarray(qmc.scale(unit, *np.array(problem["bounds"]).T), dtype=np.float64)
-    rows = samples * (len(names) + 1 if sweep.sampler == "morris" else 2 * len(names) + 2)
+    d = len(names)
+    if sweep.sampler == "morris":
+        rows = samples * (d + 1)
+    else:  # Saltelli: N * (2d + 2) rows with second-order indices, N * (d + 2) without
+        rows = samples * (2 * d + 2 if sweep.calc_second_order else d + 2)
     if rows > MAX_POINTS:
         raise check.fail(f"gives about {rows:,} points (at most {MAX_POINTS:,})", "samples")
     with warnings.catch_warnings():

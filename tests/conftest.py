@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
+import sim.loader
+import sim.plan
 from sim.scenario import Classification, Levels, Scenario
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -16,14 +17,13 @@ SCENARIO_DIR = REPO_ROOT / "scenarios"
 
 
 def _load_scenario(name: str) -> Scenario:
-    """Load ``scenarios/<name>.yaml`` with ``yaml.safe_load`` and validate it as a Scenario."""
-    with (SCENARIO_DIR / f"{name}.yaml").open(encoding="utf-8") as fh:
-        return Scenario.model_validate(yaml.safe_load(fh))
+    """Load ``scenarios/<name>.yaml`` with the production loader (strict, file:line errors)."""
+    return sim.loader.load_scenario(SCENARIO_DIR / f"{name}.yaml")
 
 
 def _run_seeds(seed: int, n: int) -> np.ndarray:
-    """``n`` run seeds derived from a batch seed, as the engine derives them."""
-    return np.random.SeedSequence(seed).generate_state(n, dtype=np.uint64)
+    """``n`` run seeds derived from a batch seed, exactly as the engine derives them."""
+    return sim.plan.run_seeds(seed, n)
 
 
 @pytest.fixture(scope="session")

@@ -96,7 +96,8 @@ def test_sobol_recovers_ishigami(ishigami: Path, target: str, tolerance: float) 
     np.testing.assert_allclose(part["ST"], ST_TRUE, atol=tolerance)
     assert part["ST"].idxmax() == "levels.x1"  # the dominant parameter is ranked first
     assert abs(part.loc["levels.dummy", "ST"]) < 0.01  # no effect, no index
-    assert (part["ST_conf"] >= 0).all()
+    # The intervals are informative: finite, and narrower than the indices they qualify.
+    assert np.isfinite(part["ST_conf"]).all() and (part["ST_conf"] < 0.25).all()
 
 
 def test_constant_targets_are_skipped(ishigami: Path) -> None:

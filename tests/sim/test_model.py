@@ -294,9 +294,8 @@ def test_invariants_hold_for_random_scenarios(
     for name in FINAL_VARS:
         final = result.finals[name]
         assert final.shape == (lanes,) and np.all((final >= 0.0) & (final <= 1.0)), name
-    missile_events = sum(event.kind == "missile_test" for event in scenario.events)
-    launches = result.finals["launches"]
-    assert np.all((launches >= 0) & (launches <= steps + missile_events)), launches
+    launches = result.finals["launches"]  # launch months: at most one per month
+    assert np.all((launches >= 0) & (launches <= steps)), launches
     assert set(result.finals["outcome"]) <= set(OUTCOMES)
 
 
@@ -306,3 +305,17 @@ def test_trajectory_variables_match_the_results_contract() -> None:
     from sim.model import TRAJECTORY_VARS
 
     assert TRAJECTORY_VARS == TRAJECTORY_VARIABLES
+
+
+def test_a_scheduled_test_in_a_launch_month_counts_once() -> None:
+    """With a launch drawn every month, scheduled missile tests add no extra launch months."""
+    scenario = Scenario(
+        name="every-month",
+        steps=12,
+        levels=Levels(us_pressure=0.3, china_coercion=0.3, nk_provocation=1.0),
+        mechanics={"launch_rate": 1000.0},
+        events=(Event(step=2, kind="missile_test"), Event(step=5, kind="missile_test")),
+        classification={"final_window": 6},
+    )
+    result = simulate(scenario, np.arange(1, 17, dtype=np.uint64))
+    assert np.all(result.finals["launches"] == 12)

@@ -309,3 +309,42 @@ def test_shipped_sweeps_load(name: str, n_points: int) -> None:
     resolved = load_sweep(REPO / "scenarios" / "sweeps" / f"{name}.yaml")
     assert len(resolved.points) == n_points
     assert resolved.sweep.name == name
+
+
+@pytest.mark.parametrize("sampler", ["lhs", "sobol", "morris"])
+def test_a_sweep_without_seed_is_reproducible(tmp_path: Path, sampler: str) -> None:
+    """No ``seed:`` in the sweep: the base scenario's seed is used, for the runs and the sampler."""
+    path = _write(
+        tmp_path,
+        f"""\
+        name: noseed
+        base: ../base.yaml
+        sampler: {sampler}
+        samples: 8
+        parameters:
+          levels.us_pressure: {{low: 0.0, high: 1.0}}
+          levels.china_coercion: {{low: 0.0, high: 1.0}}
+        """,
+    )
+    first, second = load_sweep(path), load_sweep(path)
+    assert first.points.equals(second.points)
+    assert first.plan().fingerprint() == second.plan().fingerprint()
+    assert first.plan().batch_seed == 3  # the base scenario's seed
+
+
+def test_first_order_sobol_size_guard_uses_d_plus_2_rows(tmp_path: Path) -> None:
+    """Without second-order indices Saltelli's design has N * (d + 2) rows, and that is what is run."""
+    path = _write(
+        tmp_path,
+        """\
+        name: sobol1
+        base: ../base.yaml
+        sampler: sobol
+        samples: 16
+        parameters:
+          levels.us_pressure: {low: 0.0, high: 1.0}
+          levels.china_coercion: {low: 0.0, high: 1.0}
+          levels.nk_provocation: {low: 0.0, high: 1.0}
+        """,
+    )
+    assert len(load_sweep(path).points) == 16 * (3 + 2)
