@@ -15,10 +15,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from analysis.atomic import write_text_atomic
 from analysis.classify import OUTCOMES
-from analysis.results import Results, load_results
+from analysis.results import Results, ResultsError, read_manifest
 from analysis.style import OUTCOME_LABELS, parameter_label
 
 Z95 = 1.959963984540054
@@ -145,8 +147,48 @@ def pooled_shares(summary: pd.DataFrame, z: float = Z95) -> pd.Series:
     return shares_from_counts(frame, z).iloc[0]
 
 
+def summarise_file(
+    runs_path: Path, parameters: Sequence[str] = (), batch_size: int = 262_144
+) -> pd.DataFrame:
+    """:func:`summarise` of a ``runs.parquet`` read in batches: memory does not grow with its size.
+
+    Args:
+        runs_path: the ``runs.parquet`` file.
+        parameters: swept parameter columns to carry over.
+        batch_size: rows read at a time.
+
+    Returns:
+        The same table as :func:`summarise` on the whole file.
+
+    Raises:
+        ResultsError: the file cannot be read or lacks a column.
+    """
+    columns = ["point_id", "outcome", *parameters]
+    counts: pd.DataFrame | None = None
+    values: list[pd.DataFrame] = []
+    try:
+        batches = pq.ParquetFile(runs_path).iter_batches(batch_size=batch_size, columns=columns)
+        for batch in batches:
+            frame = batch.to_pandas()
+            part = outcome_counts(frame, "point_id")
+            counts = part if counts is None else counts.add(part, fill_value=0)
+            if parameters:
+                values.append(frame.groupby("point_id")[list(parameters)].first())
+    except (pa.ArrowException, OSError, ValueError, KeyError) as error:
+        raise ResultsError(runs_path, f"cannot read Parquet: {error}") from error
+    if counts is None:
+        raise ResultsError(runs_path, "contains no runs")
+    table = shares_from_counts(counts.astype(np.int64))
+    if parameters:
+        merged = pd.concat(values)
+        table = merged[~merged.index.duplicated()].join(table)
+    return table.reset_index()
+
+
 def write_summary(folder: Path | str | Results) -> Path:
     """Compute the summary of a results folder and write ``summary.csv`` atomically.
+
+    Given a path, ``runs.parquet`` is read in batches (bounded memory, e.g. for 10^6-run sweeps).
 
     Args:
         folder: the results folder (or already loaded :class:`~analysis.results.Results`).
@@ -157,10 +199,17 @@ def write_summary(folder: Path | str | Results) -> Path:
     Raises:
         ResultsError: the folder cannot be read.
     """
-    results = folder if isinstance(folder, Results) else load_results(folder)
-    table = summarise(results.runs, results.parameters)
+    if isinstance(folder, Results):
+        path, table = folder.path, summarise(folder.runs, folder.parameters)
+    else:
+        path = Path(folder)
+        parameters = list(read_manifest(path).get("parameters") or [])
+        runs_path = path / "runs.parquet"
+        if not runs_path.is_file():
+            raise ResultsError(runs_path, "not found")
+        table = summarise_file(runs_path, parameters)
     text = table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
-    return write_text_atomic(results.path / "summary.csv", text)
+    return write_text_atomic(path / "summary.csv", text)
 
 
 @dataclass(frozen=True)

@@ -220,11 +220,14 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
-    if report.failed:
-        print(f"{len(report.failed)} of {report.n_blocks} blocks failed:", file=sys.stderr)
-        for index, text in sorted(report.failed.items()):
-            last = (text.strip().splitlines() or ["?"])[-1]
-            print(f"  block {index}: {last}", file=sys.stderr)
+    if not report.complete:
+        if report.failed:
+            print(f"{len(report.failed)} of {report.n_blocks} blocks failed:", file=sys.stderr)
+            for index, text in sorted(report.failed.items()):
+                last = (text.strip().splitlines() or ["?"])[-1]
+                print(f"  block {index}: {last}", file=sys.stderr)
+        if report.not_run:
+            print(f"{len(report.not_run)} blocks were not run", file=sys.stderr)
         print(
             f"tracebacks are in {out / 'manifest.json'}; retry with --out {out} --resume",
             file=sys.stderr,
@@ -233,19 +236,27 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     points = len(plan.points)
     print(f"{plan.kind} {plan.name}: {points:,} point(s) x {plan.replications:,} replications")
     _print_summary(report.folder)
-    rate = report.n_runs / report.wall_time_s if report.wall_time_s > 0 else float("nan")
-    print(f"\n{report.n_runs:,} runs in {report.wall_time_s:.1f} s ({rate:,.0f} runs/s)")
+    if report.runs_done:
+        rate = report.runs_done / report.wall_time_s if report.wall_time_s > 0 else float("nan")
+        done = f"{report.runs_done:,} runs in {report.wall_time_s:.1f} s ({rate:,.0f} runs/s)"
+        if report.runs_done < report.n_runs:
+            done += f"; {report.n_runs - report.runs_done:,} were already on disk"
+        print(f"\n{done}")
+    else:
+        print(f"\nall {report.n_runs:,} runs were already on disk")
     print(f"results: {report.folder}")
     return EXIT_OK
 
 
 def _print_summary(folder: Path) -> None:
-    """Write summary.csv and print the outcome table (analysis.summary)."""
+    """Print the outcome table of ``summary.csv`` (written at compaction)."""
     import pandas as pd
 
     from analysis.summary import format_table, write_summary
 
-    path = write_summary(folder)
+    path = folder / "summary.csv"
+    if not path.is_file():
+        path = write_summary(folder)
     print(format_table(pd.read_csv(path)))
 
 

@@ -8,6 +8,7 @@ they finished; ``runs.parquet`` is sorted by run id at compaction.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
@@ -25,16 +26,21 @@ from analysis.classify import OUTCOMES
 from analysis.results import ResultsError
 from sim.bands import block_bands
 from sim.executors import default_workers, make_executor
+from sim.manifest import new_manifest
 from sim.model import FINAL_VARS, TRAJECTORY_VARS, simulate
 from sim.plan import DEFAULT_BLOCK_SIZE, RunPlan
 from sim.scenario import Scenario
-from sim.storage import BlockOutput, ResultsFolder, new_manifest
+from sim.storage import BlockOutput, ResultsFolder
 
 TEST_FAIL_ENV = "HEDGESIM_TEST_FAIL_BLOCKS"
 """TEST-ONLY hook: comma-separated block indices whose task raises (exercises failure handling).
 Read by the coordinating process when it builds the tasks, so it reaches every kind of worker."""
 TEST_DELAY_ENV = "HEDGESIM_TEST_BLOCK_DELAY"
 """TEST-ONLY hook: seconds each block task sleeps (lets a test kill a batch part-way)."""
+TEST_EXIT_ENV = "HEDGESIM_TEST_EXIT_BLOCKS"
+"""TEST-ONLY hook: comma-separated block indices whose task kills its worker process with
+``os._exit(1)`` (as the OOM killer would). Read by the coordinating process when it builds the tasks;
+a task run in the coordinating process itself (``inprocess`` backend) raises instead."""
 
 _OUTCOME_NAMES = pa.array(OUTCOMES, type=pa.string())
 
@@ -53,6 +59,8 @@ class BlockTask:
         trajectory_sample: replicates per point whose trajectories are kept.
         test_delay: TEST-ONLY: seconds to sleep first (from :data:`TEST_DELAY_ENV`).
         test_fail: TEST-ONLY: raise instead of running (from :data:`TEST_FAIL_ENV`).
+        test_exit: TEST-ONLY: kill the worker process instead of running (from
+            :data:`TEST_EXIT_ENV`).
     """
 
     index: int
@@ -64,13 +72,22 @@ class BlockTask:
     trajectory_sample: int
     test_delay: float = 0.0
     test_fail: bool = False
+    test_exit: bool = False
 
 
-def _test_faults() -> tuple[float, set[int]]:
-    """TEST-ONLY fault injection settings from the environment: (delay, failing block indices)."""
+def _test_blocks(env: str) -> set[int]:
+    """TEST-ONLY: the block indices listed in an environment variable (empty when it is unset)."""
+    return {int(i) for i in (os.environ.get(env) or "").split(",") if i.strip()}
+
+
+def _test_faults() -> tuple[float, set[int], set[int]]:
+    """TEST-ONLY fault injection settings from the environment.
+
+    Returns:
+        (delay, failing blocks, blocks that kill their worker).
+    """
     delay = float(os.environ.get(TEST_DELAY_ENV) or 0.0)
-    failing = os.environ.get(TEST_FAIL_ENV) or ""
-    return delay, {int(i) for i in failing.split(",") if i.strip()}
+    return delay, _test_blocks(TEST_FAIL_ENV), _test_blocks(TEST_EXIT_ENV)
 
 
 def _outcome_codes(outcome: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
@@ -95,6 +112,10 @@ def run_block(task: BlockTask) -> BlockOutput:
         time.sleep(task.test_delay)
     if task.test_fail:
         raise RuntimeError(f"injected failure in block {task.index} ({TEST_FAIL_ENV})")
+    if task.test_exit:
+        if multiprocessing.parent_process() is None:  # never kill the coordinating process
+            raise RuntimeError(f"{TEST_EXIT_ENV} needs worker processes (block {task.index})")
+        os._exit(1)
     scenario = Scenario.model_validate(task.scenario)
     n = len(task.seeds)
     run_ids = np.arange(task.run_start, task.run_start + n, dtype=np.int64)
@@ -165,10 +186,14 @@ class BatchReport:
         folder: the results folder.
         n_runs: runs in the plan.
         n_blocks: blocks in the plan.
-        blocks_run: blocks run by this call (not counting those resumed from disk).
-        failed: block index to traceback text, for blocks that raised.
+        blocks_run: blocks finished by this call (not counting those resumed from disk).
+        failed: block index to traceback text, for blocks that raised or whose worker died.
         wall_time_s: wall time of this call.
         complete: True when every block finished and the folder was compacted.
+        runs_done: runs finished by this call (the runs of ``blocks_run``): divide by
+            ``wall_time_s`` for the rate of this session, also after a resume.
+        not_run: blocks this call did not run at all (the worker pool broke twice); they stay
+            unfinished for a resume.
     """
 
     folder: Path
@@ -178,11 +203,13 @@ class BatchReport:
     failed: dict[int, str] = field(default_factory=dict)
     wall_time_s: float = 0.0
     complete: bool = False
+    runs_done: int = 0
+    not_run: tuple[int, ...] = ()
 
 
 def _tasks(plan: RunPlan, indices: list[int], block_size: int) -> Iterator[BlockTask]:
     scenario = plan.scenario.model_dump(mode="json")
-    delay, failing = _test_faults()
+    delay, failing, exiting = _test_faults()
     for index in indices:
         block = plan.block(index, block_size)
         yield BlockTask(
@@ -195,6 +222,7 @@ def _tasks(plan: RunPlan, indices: list[int], block_size: int) -> Iterator[Block
             trajectory_sample=plan.trajectory_sample,
             test_delay=delay,
             test_fail=index in failing,
+            test_exit=index in exiting,
         )
 
 
@@ -208,7 +236,8 @@ def open_folder(plan: RunPlan, out: Path, options: ExecOptions, resume: bool) ->
         resume: continue a folder of the same batch; an absent or empty folder starts afresh.
 
     Returns:
-        the folder; a new one is written by its :meth:`~sim.storage.ResultsFolder.start`.
+        the folder, with a new session (:func:`sim.manifest.new_session`) appended to its manifest;
+        a new folder is written by its :meth:`~sim.storage.ResultsFolder.start`.
 
     Raises:
         ResultsError: the folder is not empty (without ``resume``) or belongs to another batch.
@@ -220,12 +249,15 @@ def open_folder(plan: RunPlan, out: Path, options: ExecOptions, resume: bool) ->
         workers=options.effective_workers,
     )
     if resume and (out / "manifest.json").exists():
-        return ResultsFolder.reopen(out, expected)
-    if resume and out.is_dir() and any(out.iterdir()):
-        raise ResultsError(out, "has no manifest.json: not a hedgesim results folder to resume")
-    block_size = plan.block_size or DEFAULT_BLOCK_SIZE
-    manifest = {**expected, "block_size": block_size, "n_blocks": plan.n_blocks(block_size)}
-    return ResultsFolder.create(out, manifest)
+        folder = ResultsFolder.reopen(out, expected)
+    else:
+        if resume and out.is_dir() and any(out.iterdir()):
+            raise ResultsError(out, "has no manifest.json: not a hedgesim results folder to resume")
+        block_size = plan.block_size or DEFAULT_BLOCK_SIZE
+        manifest = {**expected, "block_size": block_size, "n_blocks": plan.n_blocks(block_size)}
+        folder = ResultsFolder.create(out, manifest)
+    folder.begin_session(options.backend, options.effective_workers, expected["git_commit"])
+    return folder
 
 
 def run_batch(
@@ -233,9 +265,10 @@ def run_batch(
 ) -> BatchReport:
     """Run a plan into a results folder.
 
-    Finished blocks are written as they complete; a block that raises is recorded in the manifest
-    (``failed_blocks``) and the rest go on. When every block has finished the parts are compacted.
-    On KeyboardInterrupt the finished blocks are kept (resume with ``resume=True``).
+    Finished blocks are written as they complete; a block that raises, or whose worker process
+    dies, is recorded in the manifest (``failed_blocks``) and the rest go on. When every block has
+    finished the parts are compacted and ``summary.csv`` is written. On KeyboardInterrupt the
+    finished blocks are kept (resume with ``resume=True``).
 
     Args:
         plan: what to run.
@@ -245,6 +278,10 @@ def run_batch(
 
     Returns:
         the report.
+
+    Raises:
+        ResultsError: the folder cannot be used (see :func:`open_folder`), or a finished block's
+            part is corrupt at compaction (the block is dropped for a resume to redo).
     """
     started = time.perf_counter()
     folder = open_folder(plan, Path(out), options, resume)
@@ -254,6 +291,8 @@ def run_batch(
     todo = [i for i in range(n_blocks) if i not in done]
     done_runs = sum(min(block_size, plan.n_runs - i * block_size) for i in done)
     failed: dict[int, str] = {}
+    seen: set[int] = set()
+    runs_done = 0
     bar = tqdm(
         total=plan.n_runs,
         initial=done_runs,
@@ -271,26 +310,35 @@ def run_batch(
                 for task, output, error in executor.imap_unordered(
                     run_block, _tasks(plan, todo, block_size)
                 ):
+                    seen.add(task.index)
                     if error is None:
                         folder.write_block(output)
+                        runs_done += len(task.seeds)
                     else:
                         failed[task.index] = error
                         folder.record_failure(task.index, error)
                     bar.update(len(task.seeds))
-        if not failed and not folder.compacted:
-            folder.compact()
+        not_run = tuple(i for i in todo if i not in seen)
+        if not failed and not not_run:
+            if not folder.compacted:
+                folder.compact()  # also writes summary.csv
+            elif not folder.summary_path.exists():
+                folder.write_summary()
     finally:
         bar.close()
         elapsed = time.perf_counter() - started
         if folder.manifest_path.exists():
             folder.manifest["wall_time_s"] = round(session_wall + elapsed, 3)
+            folder.end_session()
             folder.save_manifest()
     return BatchReport(
         folder=folder.path,
         n_runs=plan.n_runs,
         n_blocks=n_blocks,
-        blocks_run=len(todo) - len(failed),
+        blocks_run=len(seen) - len(failed),
         failed=failed,
         wall_time_s=elapsed,
-        complete=not failed,
+        complete=folder.compacted,
+        runs_done=runs_done,
+        not_run=not_run,
     )

@@ -4,6 +4,10 @@ Every executor has the same interface, :meth:`Executor.imap_unordered`: it takes
 module-level function and an iterable of tasks, keeps a bounded number of tasks in flight (so memory
 does not grow with the number of blocks), and yields ``(task, result, error)`` as tasks finish, in any
 order. ``error`` is a traceback text when the task raised or its worker died; the batch goes on.
+
+A local pool whose worker process dies (the OOM killer, ``os._exit``) is broken for good: the tasks it
+held fail with :data:`WORKER_DIED`, and :class:`PoolExecutor` starts a new pool for the rest, once
+(:data:`POOL_RESTARTS`); if that breaks too, it stops and leaves the remaining tasks unrun.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from itertools import chain
 from types import TracebackType
 from typing import Any, Literal, Self
 
@@ -25,6 +31,10 @@ CONNECT_TIMEOUT_S = 10
 """Seconds to wait for a remote Dask scheduler."""
 Outcome = tuple[Any, Any, str | None]
 """``(task, result, error)``: ``result`` is None when ``error`` (a traceback text) is set."""
+WORKER_DIED = "worker process died (out of memory?)"
+"""Last line of the error of a task that was in flight when a pool worker died."""
+POOL_RESTARTS = 1
+"""How many times a broken local pool is replaced before the remaining tasks are given up."""
 
 
 def default_workers() -> int:
@@ -99,11 +109,18 @@ class PoolExecutor(Executor):
 
     Args:
         workers: number of processes (default: number of CPUs).
+
+    Attributes:
+        restarts: pools started to replace a broken one so far.
     """
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_workers()
-        self.pool = ProcessPoolExecutor(
+        self.restarts = 0
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_ignore_sigint,
@@ -113,29 +130,51 @@ class PoolExecutor(Executor):
         """Shut the pool down, cancelling tasks not yet started."""
         self.pool.shutdown(wait=True, cancel_futures=True)
 
+    @staticmethod
+    def _outcome(task: Any, future: Future[Any]) -> Outcome:
+        error = future.exception()
+        if error is None:
+            return task, future.result(), None
+        if isinstance(error, BrokenProcessPool):
+            return task, None, f"{type(error).__name__}: {error}\n{WORKER_DIED}"
+        return task, None, _format_exception(error)
+
     def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
-        """See :meth:`Executor.imap_unordered`."""
+        """See :meth:`Executor.imap_unordered`.
+
+        When a worker dies, every task in flight yields :data:`WORKER_DIED` and a new pool takes the
+        remaining tasks; after :data:`POOL_RESTARTS` such restarts, the next break ends the
+        iteration early, without the tasks not yet submitted.
+        """
         pending: dict[Future[Any], Any] = {}
-        source = iter(tasks)
+        source: Iterator[Any] = iter(tasks)
         window = 2 * self.workers
-        exhausted = False
         while True:
-            while not exhausted and len(pending) < window:
+            broken = False
+            while len(pending) < window:
                 task = next(source, None)
                 if task is None:
-                    exhausted = True
-                else:
+                    break
+                try:
                     pending[self.pool.submit(fn, task)] = task
-            if not pending:
+                except BrokenProcessPool:  # a worker died since the last wait
+                    source, broken = chain([task], source), True
+                    break
+            if not pending and not broken:
                 return
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            if not broken:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                broken = any(isinstance(f.exception(), BrokenProcessPool) for f in done)
+            if broken:  # the broken pool fails every task it still holds: collect them all
+                done, _ = wait(pending)
             for future in done:
-                task = pending.pop(future)
-                error = future.exception()
-                if error is None:
-                    yield task, future.result(), None
-                else:
-                    yield task, None, _format_exception(error)
+                yield self._outcome(pending.pop(future), future)
+            if broken:
+                if self.restarts >= POOL_RESTARTS:
+                    return
+                self.restarts += 1
+                self.pool.shutdown(wait=True, cancel_futures=True)
+                self.pool = self._new_pool()
 
 
 class DaskExecutor(Executor):

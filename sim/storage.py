@@ -4,128 +4,34 @@ Only the coordinating process writes here. Every file is written atomically (a t
 same folder, then :func:`os.replace`), and a block counts as finished only once ``manifest.json`` lists
 it, so a batch killed at any moment can be resumed. Compaction streams the parts in block order into
 ``runs.parquet``, ``trajectories.parquet`` and ``bands.parquet`` (sorted by run id / point id whatever
-order the blocks finished in) with memory bounded by one block, then removes ``parts/``.
+order the blocks finished in) with memory bounded by one block, writes ``summary.csv`` (which reads
+``runs.parquet`` whole), then removes ``parts/``. Parts are fsynced before they are renamed into place and carry page checksums; a part
+found missing or corrupt at compaction drops its block from ``finished_blocks`` for a resume to redo.
+Manifest construction and the resume checks live in :mod:`sim.manifest`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
-import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import sim
-from analysis.atomic import write_text_atomic
-from analysis.results import FORMAT_VERSION, ResultsError
+from analysis.atomic import write_bytes_atomic, write_text_atomic
+from analysis.results import ResultsError
 from sim.bands import BandMerger
-
-if TYPE_CHECKING:
-    from sim.plan import RunPlan
+from sim.manifest import check_resumable, new_session, utc_now
 
 PART_KINDS: tuple[str, ...] = ("runs", "traj", "bands", "hist")
 """Files each block writes under ``parts/`` (``traj``: trajectories, ``hist``: partial histograms)."""
 _ROWS_PER_GROUP = 1 << 16
-KEY_PACKAGES: tuple[str, ...] = (
-    "mesa",
-    "numpy",
-    "pandas",
-    "pyarrow",
-    "scipy",
-    "SALib",
-    "pydantic",
-    "dask",
-    "distributed",
-    "tqdm",
-)
-"""Packages whose versions the manifest records."""
-
-
-def utc_now() -> str:
-    """The current UTC time, ISO 8601 to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def git_commit() -> str | None:
-    """The commit of the source tree (``git rev-parse HEAD``), or None outside a git checkout."""
-    try:
-        proc = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(sim.__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = proc.stdout.strip()
-    return commit if proc.returncode == 0 and commit else None
-
-
-def _versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for name in KEY_PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    return found
-
-
-def new_manifest(
-    plan: RunPlan, *, block_size: int | None, backend: str, workers: int | None
-) -> dict[str, Any]:
-    """The manifest of a batch that has not started (docs/results.md, "manifest.json").
-
-    Args:
-        plan: the batch.
-        block_size: runs per block (None only for the comparison made before a resume).
-        backend: executor backend name.
-        workers: worker count, or None when unknown (remote cluster).
-
-    Returns:
-        the manifest, with a ``fingerprint`` of the plan for resume checks.
-    """
-    return {
-        "format_version": FORMAT_VERSION,
-        "hedgesim_version": sim.__version__,
-        "kind": plan.kind,
-        "name": plan.name,
-        "scenario": plan.scenario.model_dump(mode="json"),
-        "sweep": plan.sweep,
-        "parameters": list(plan.parameters),
-        "sampler": plan.sampler,
-        "batch_seed": plan.batch_seed,
-        "replications": plan.replications,
-        "n_points": plan.n_points,
-        "n_runs": plan.n_runs,
-        "steps": plan.scenario.steps,
-        "final_window": plan.scenario.classification.final_window,
-        "block_size": block_size,
-        "n_blocks": plan.n_blocks(block_size) if block_size else None,
-        "trajectory_sample": plan.trajectory_sample,
-        "finished_blocks": [],
-        "failed_blocks": {},
-        "fingerprint": plan.fingerprint(),
-        "git_commit": git_commit(),
-        "python": platform.python_version(),
-        "packages": _versions(),
-        "started": utc_now(),
-        "finished": None,
-        "wall_time_s": 0.0,
-        "workers": workers,
-        "backend": backend,
-    }
 
 
 @dataclass(frozen=True)
@@ -147,19 +53,34 @@ class BlockOutput:
     hist: pa.Table
 
 
-def _write_table_atomic(table: pa.Table, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+def _write_part(table: pa.Table, path: Path) -> None:
+    """Write a block part durably.
+
+    The table is serialised in memory (with page checksums), then written to a temporary file that
+    is fsynced before it is renamed into place.
+    """
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, write_page_checksum=True)
+    write_bytes_atomic(path, sink.getvalue().to_pybytes())
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _file_mode() -> int:
+    """The mode of a new file under the current umask (mkstemp creates files 0600)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 class _StreamWriter:
-    """Append tables to one Parquet file in row groups of bounded size; atomic on close."""
+    """Append tables to one Parquet file in row groups of bounded size; durable and atomic on close."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -189,6 +110,8 @@ class _StreamWriter:
             self.tmp.unlink(missing_ok=True)
             return
         self.writer.close()
+        _fsync(self.tmp)
+        os.chmod(self.tmp, _file_mode())
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
@@ -254,9 +177,8 @@ class ResultsFolder:
 
         Args:
             path: the folder.
-            expected: the manifest a fresh start would write; its ``format_version``,
-                ``hedgesim_version`` and ``fingerprint`` must match the folder's, and so must its
-                ``block_size`` unless that is None (then the folder's is kept).
+            expected: the manifest a fresh start would write; see
+                :func:`sim.manifest.check_resumable` for what must match.
 
         Returns:
             the folder with its manifest; stray temporary files are removed.
@@ -273,26 +195,7 @@ class ResultsFolder:
             raise ResultsError(mpath, f"cannot read: {error}") from error
         if not isinstance(manifest, dict):
             raise ResultsError(mpath, "malformed manifest: expected a JSON object")
-        for key in ("format_version", "hedgesim_version"):
-            if manifest.get(key) != expected[key]:
-                raise ResultsError(
-                    mpath,
-                    f"{key}: folder was written by {manifest.get(key)!r}, this is {expected[key]!r};"
-                    " cannot resume",
-                )
-        if manifest.get("fingerprint") != expected["fingerprint"]:
-            raise ResultsError(
-                mpath,
-                f"belongs to another batch ({manifest.get('kind')} {manifest.get('name')!r} with"
-                " different settings); cannot resume it with this file",
-            )
-        wanted = expected.get("block_size")
-        if wanted is not None and wanted != manifest.get("block_size"):
-            raise ResultsError(
-                mpath,
-                f"block_size: folder uses {manifest.get('block_size')}, not {wanted}; omit"
-                " --block-size to resume",
-            )
+        check_resumable(manifest, expected, mpath)
         folder = cls(path, manifest)
         if folder.compacted:
             shutil.rmtree(folder.parts, ignore_errors=True)  # killed after compaction
@@ -308,6 +211,28 @@ class ResultsFolder:
     def compacted(self) -> bool:
         """True when the batch was already finished and compacted."""
         return bool(self.manifest.get("finished")) and (self.path / "runs.parquet").exists()
+
+    @property
+    def summary_path(self) -> Path:
+        """``summary.csv``."""
+        return self.path / "summary.csv"
+
+    def begin_session(self, backend: str, workers: int | None, commit: str | None) -> None:
+        """Append a session record to the manifest's ``sessions`` (saved with the manifest).
+
+        Args:
+            backend: executor backend name.
+            workers: worker count, or None when unknown.
+            commit: git commit of the code running this session.
+        """
+        session = new_session(backend=backend, workers=workers, commit=commit)
+        self.manifest.setdefault("sessions", []).append(session)
+
+    def end_session(self) -> None:
+        """Stamp the end of the current (last) session, if any."""
+        sessions = self.manifest.get("sessions") or []
+        if sessions:
+            sessions[-1]["end"] = utc_now()
 
     def finished_blocks(self) -> set[int]:
         """Blocks listed as finished whose parts are all present."""
@@ -334,14 +259,14 @@ class ResultsFolder:
         write_text_atomic(self.manifest_path, text + "\n")
 
     def write_block(self, output: BlockOutput) -> None:
-        """Write a finished block's parts, then record it as finished in the manifest.
+        """Write a finished block's parts durably, then record it as finished in the manifest.
 
         Args:
             output: the block's tables.
         """
         tables = (output.runs, output.trajectories, output.bands, output.hist)
         for kind, table in zip(PART_KINDS, tables, strict=True):
-            _write_table_atomic(table, self.part_path(kind, output.index))
+            _write_part(table, self.part_path(kind, output.index))
         done = set(self.manifest.get("finished_blocks", [])) | {output.index}
         self.manifest["finished_blocks"] = sorted(done)
         self.manifest.get("failed_blocks", {}).pop(str(output.index), None)
@@ -357,17 +282,59 @@ class ResultsFolder:
         self.manifest.setdefault("failed_blocks", {})[str(index)] = error
         self.save_manifest()
 
-    def compact(self) -> None:
-        """Merge the parts into the final Parquet files (streaming), mark the batch finished in the
-        manifest, then remove ``parts/``.
+    def drop_blocks(self, indices: Iterable[int]) -> None:
+        """Remove blocks from ``finished_blocks`` (saved atomically) so a resume recomputes them.
+
+        Args:
+            indices: block numbers.
+        """
+        dropped = set(indices)
+        done = (int(i) for i in self.manifest.get("finished_blocks", []))
+        self.manifest["finished_blocks"] = sorted(i for i in done if i not in dropped)
+        self.save_manifest()
+
+    def _read_block(self, index: int) -> dict[str, pa.Table]:
+        """A block's parts, page checksums verified.
 
         Raises:
-            RuntimeError: a block's parts are missing.
+            _BadPart: a part is missing or unreadable.
+        """
+        tables: dict[str, pa.Table] = {}
+        for kind in PART_KINDS:
+            path = self.part_path(kind, index)
+            try:
+                tables[kind] = pq.read_table(path, page_checksum_verification=True)
+            except FileNotFoundError as error:
+                raise _BadPart(index, path, "missing") from error
+            except (pa.ArrowException, OSError) as error:  # a checksum mismatch is an OSError
+                raise _BadPart(index, path, "corrupt") from error
+        return tables
+
+    def write_summary(self) -> Path:
+        """Write ``summary.csv`` from ``runs.parquet`` (:func:`analysis.summary.write_summary`).
+
+        Returns:
+            its path.
+        """
+        from analysis.summary import write_summary  # not needed by workers: imported late
+
+        return write_summary(self.path)
+
+    def compact(self) -> None:
+        """Merge the parts into the final Parquet files and mark the batch finished.
+
+        Streams the parts into the final files, writes ``summary.csv``, records the end in the
+        manifest, then removes ``parts/``.
+
+        Every part is read with its page checksums verified. If some are missing or unreadable,
+        nothing is written: their blocks are dropped from ``finished_blocks`` so that a resume
+        recomputes them.
+
+        Raises:
+            ResultsError: a block part is missing or corrupt (one line naming the first one).
         """
         n_blocks = int(self.manifest["n_blocks"])
-        missing = [i for i in range(n_blocks) if not self.part_path("runs", i).exists()]
-        if missing:
-            raise RuntimeError(f"cannot compact: blocks {missing[:5]} have no parts")
+        block_size, n_runs = int(self.manifest["block_size"]), int(self.manifest["n_runs"])
         writers = {
             "runs": _StreamWriter(self.path / "runs.parquet"),
             "traj": _StreamWriter(self.path / "trajectories.parquet"),
@@ -376,24 +343,61 @@ class ResultsFolder:
         merger = BandMerger(
             int(self.manifest["replications"]), int(self.manifest["steps"]), writers["bands"].write
         )
+        bad: list[_BadPart] = []
         try:
             for index in range(n_blocks):
-                writers["runs"].write(pq.read_table(self.part_path("runs", index)))
-                writers["traj"].write(pq.read_table(self.part_path("traj", index)))
+                try:
+                    tables = self._read_block(index)
+                except _BadPart as part:
+                    bad.append(part)
+                if bad:
+                    continue  # nothing more is written; the rest are only checked
+                writers["runs"].write(tables["runs"])
+                writers["traj"].write(tables["traj"])
                 merger.add_block(
-                    pq.read_table(self.part_path("hist", index)),
-                    pq.read_table(self.part_path("bands", index)),
-                    block_stop=min(
-                        (index + 1) * int(self.manifest["block_size"]), int(self.manifest["n_runs"])
-                    ),
+                    tables["hist"],
+                    tables["bands"],
+                    block_stop=min((index + 1) * block_size, n_runs),
                 )
-            merger.close()
-            for writer in writers.values():
-                writer.close()
+            if not bad:
+                merger.close()
+                for writer in writers.values():
+                    writer.close()
         except BaseException:
             for writer in writers.values():
                 writer.abort()
             raise
+        if bad:
+            for writer in writers.values():
+                writer.abort()
+            self.drop_blocks(part.index for part in bad)
+            first = bad[0]
+            what = f"{first.problem} block part; it has"
+            if len(bad) > 1:
+                what = (
+                    f"{first.problem} block part (and {len(bad) - 1} more bad block(s)); they have"
+                )
+            raise ResultsError(
+                first.path,
+                f"{what} been dropped from finished_blocks \N{EM DASH} run again with --resume",
+            )
+        self.write_summary()
         self.manifest["finished"] = utc_now()
         self.save_manifest()
         shutil.rmtree(self.parts, ignore_errors=True)
+
+
+class _BadPart(Exception):
+    """A block part that is missing or cannot be read (raised while compacting).
+
+    Args:
+        index: block number.
+        path: the part file.
+        problem: ``missing`` or ``corrupt``.
+    """
+
+    def __init__(self, index: int, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.index = index
+        self.path = path
+        self.problem = problem

@@ -104,7 +104,9 @@ def _value_edges(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.concatenate([[2 * values[0] - mids[0]], mids, [2 * values[-1] - mids[-1]]])
 
 
-def _bin_edges(values: npt.NDArray[np.float64], bins: int, bounds: Sequence[float] | None):
+def _bin_edges(
+    values: npt.NDArray[np.float64], bins: int, bounds: Sequence[float] | None
+) -> npt.NDArray[np.float64]:
     lo, hi = (float(bounds[0]), float(bounds[1])) if bounds else (values.min(), values.max())
     if hi <= lo:
         hi = lo + 1.0

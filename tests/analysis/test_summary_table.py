@@ -130,3 +130,15 @@ def test_format_table_many_points_points_to_csv() -> None:
     for label in ("Hedging", "Tilt to US", "Tilt to China", "Caught between giants"):
         assert f"Highest share of {label}" in text
     assert max(len(line) for line in text.splitlines()) < 400
+
+
+@pytest.mark.parametrize("folder", [RUN, GRID, SOBOL])
+@pytest.mark.parametrize("batch_size", [7, 1000, 262_144])
+def test_summarise_file_in_batches_equals_summarise(folder: Path, batch_size: int) -> None:
+    """Reading runs.parquet in batches (bounded memory) gives exactly the in-memory summary."""
+    from analysis.summary import summarise_file
+
+    results = load_results(folder)
+    expected = summarise(results.runs, results.parameters)
+    streamed = summarise_file(folder / "runs.parquet", results.parameters, batch_size=batch_size)
+    pd.testing.assert_frame_equal(streamed, expected, check_dtype=False)

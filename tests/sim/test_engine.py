@@ -12,7 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.bands import TENTHS, hist_quantiles, sorted_quantiles, to_bins
-from sim.engine import TEST_FAIL_ENV, BlockTask, ExecOptions, run_batch, run_block
+from sim.engine import (
+    TEST_EXIT_ENV,
+    TEST_FAIL_ENV,
+    BlockTask,
+    ExecOptions,
+    run_batch,
+    run_block,
+)
+from sim.executors import WORKER_DIED
 from sim.model import TRAJECTORY_VARS, simulate
 from sim.plan import RunPlan
 from sim.scenario import Classification, Levels, Scenario
@@ -216,3 +224,100 @@ def test_failure_in_a_pool_worker_is_recorded(
     )
     assert sorted(report.failed) == [0, 3]
     assert all("injected failure" in text for text in report.failed.values())
+
+
+def _last_lines(failed: dict[int, str]) -> set[str]:
+    return {text.strip().splitlines()[-1] for text in failed.values()}
+
+
+def test_dead_worker_fails_its_blocks_then_a_new_pool_runs_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: dict[str, pd.DataFrame]
+) -> None:
+    import json
+
+    out = tmp_path / "dead"
+    monkeypatch.setenv(TEST_EXIT_ENV, "1")
+    report = run_batch(tiny_plan(block_size=4), out, ExecOptions("local", 2, quiet=True))
+    assert not report.complete and report.not_run == ()
+    # the blocks in flight (at most 2 x workers) when block 1 killed its worker fail with it
+    assert 1 in report.failed and len(report.failed) <= 4
+    assert _last_lines(report.failed) == {WORKER_DIED}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["failed_blocks"]) == {str(i) for i in report.failed}
+    assert set(manifest["finished_blocks"]) == set(range(15)) - set(report.failed)
+    assert report.runs_done == 4 * report.blocks_run
+    monkeypatch.delenv(TEST_EXIT_ENV)
+    report = run_batch(
+        tiny_plan(block_size=4), out, ExecOptions("local", 2, quiet=True), resume=True
+    )
+    assert report.complete and not report.failed
+    assert_same(read(out), reference)
+
+
+def test_pool_broken_twice_stops_and_leaves_the_rest_unrun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: dict[str, pd.DataFrame]
+) -> None:
+    import json
+
+    out = tmp_path / "twice"
+    monkeypatch.setenv(TEST_EXIT_ENV, ",".join(map(str, range(15))))  # every block kills its worker
+    report = run_batch(tiny_plan(block_size=4), out, ExecOptions("local", 2, quiet=True))
+    # two pools break, each failing the blocks it held (at most 2 x workers); the rest never start
+    assert not report.complete and report.blocks_run == 0 and report.runs_done == 0
+    assert 2 <= len(report.failed) <= 8 and _last_lines(report.failed) == {WORKER_DIED}
+    assert len(report.not_run) >= 7 and not set(report.not_run) & set(report.failed)
+    assert sorted([*report.failed, *report.not_run]) == list(range(15))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["finished_blocks"] == [] and len(manifest["failed_blocks"]) == len(
+        report.failed
+    )
+    monkeypatch.delenv(TEST_EXIT_ENV)
+    report = run_batch(
+        tiny_plan(block_size=4), out, ExecOptions("local", 2, quiet=True), resume=True
+    )
+    assert report.complete and report.blocks_run == 15
+    assert_same(read(out), reference)
+
+
+def test_exit_hook_never_kills_the_coordinating_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TEST_EXIT_ENV, "0")
+    report = run_batch(tiny_plan(), tmp_path / "ip", ExecOptions("inprocess", quiet=True))
+    assert list(report.failed) == [0] and TEST_EXIT_ENV in report.failed[0]
+
+
+SCENARIO_YAML = """\
+name: tiny
+steps: 12
+replications: 60
+seed: 5
+levels: {us_pressure: 0.4, china_coercion: 0.4, nk_provocation: 0.4}
+classification: {final_window: 6}
+"""
+
+
+def test_cli_dead_worker_exit_1_then_resume_matches_an_uninterrupted_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.cli import main
+
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(SCENARIO_YAML)
+    out, clean = tmp_path / "cli", tmp_path / "clean"
+    args = ["run", str(scenario), "--out", str(out), "--block-size", "4", "--quiet"]
+    local = ["--backend", "local", "--workers", "2"]
+    monkeypatch.setenv(TEST_EXIT_ENV, "2")
+    assert main([*args, *local]) == 1
+    err = capsys.readouterr().err
+    assert f"block 2: {WORKER_DIED}" in err and "--resume" in err and "Traceback" not in err
+    monkeypatch.delenv(TEST_EXIT_ENV)
+    assert main([*args, *local, "--resume"]) == 0
+    assert (
+        main(["run", str(scenario), "--out", str(clean), "--backend", "inprocess", "--quiet"]) == 0
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "runs.parquet"),
+        pd.read_parquet(clean / "runs.parquet"),
+        check_exact=True,
+    )

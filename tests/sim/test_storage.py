@@ -15,8 +15,17 @@ import pandas as pd
 import pytest
 
 from analysis.results import ResultsError, load_results
+from sim import manifest as manifest_module
 from sim import storage
-from sim.engine import TEST_DELAY_ENV, ExecOptions, open_folder, run_batch, run_block
+from sim.cli import main
+from sim.engine import (
+    TEST_DELAY_ENV,
+    TEST_FAIL_ENV,
+    ExecOptions,
+    open_folder,
+    run_batch,
+    run_block,
+)
 from sim.engine import _tasks as block_tasks
 from sim.plan import RunPlan
 from sim.scenario import Classification, Levels, Scenario
@@ -33,7 +42,7 @@ MANIFEST_KEYS = {
     "format_version", "hedgesim_version", "kind", "name", "scenario", "sweep", "parameters",
     "sampler", "batch_seed", "replications", "n_points", "n_runs", "steps", "final_window",
     "block_size", "n_blocks", "finished_blocks", "failed_blocks", "git_commit", "python",
-    "packages", "started", "finished", "wall_time_s", "workers", "backend",
+    "packages", "started", "finished", "wall_time_s", "workers", "backend", "sessions",
 }  # fmt: skip
 
 
@@ -75,6 +84,14 @@ def test_manifest_has_every_documented_field(reference: Path) -> None:
     assert manifest["python"].count(".") == 2
     assert not (reference / "parts").exists()
     assert not list(reference.glob(".*.tmp"))
+    (session,) = manifest["sessions"]
+    assert set(session) == {"start", "end", "git_commit", "workers", "backend"}
+    assert session["backend"] == "inprocess" and session["workers"] == 1
+    assert manifest["started"] <= session["start"] <= session["end"] <= manifest["finished"]
+    assert session["git_commit"] == manifest["git_commit"]
+    # summary.csv is part of the results contract: run_batch writes it, not only the CLI
+    summary = pd.read_csv(reference / "summary.csv")
+    assert summary["n_runs"].tolist() == [30, 30]
     # analysis reads it
     assert load_results(reference).n_runs == 60
 
@@ -213,3 +230,140 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path: Path, reference: 
 
 def test_plan_block_size_does_not_change_fingerprint() -> None:
     assert tiny_plan().fingerprint() == replace(tiny_plan(), block_size=None).fingerprint()
+
+
+def _edit_manifest(folder: Path, **changes: object) -> None:
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest.update(changes)
+    path.write_text(json.dumps(manifest))
+
+
+def test_resume_refuses_other_package_versions_or_commit(
+    tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(manifest_module, "git_commit", lambda: "a" * 40)
+    out = tmp_path / "v"
+    open_folder(tiny_plan(), out, INPROCESS, resume=False).start()
+    packages = json.loads((out / "manifest.json").read_text())["packages"]
+    _edit_manifest(out, packages={**packages, "numpy": "0.0.1"})
+    with pytest.raises(ResultsError, match=r"manifest.json: packages differ \(numpy 0.0.1 -> "):
+        run_batch(tiny_plan(), out, INPROCESS, resume=True)
+    _edit_manifest(out, packages=packages, git_commit="b" * 40)
+    with pytest.raises(ResultsError, match="git_commit: folder was written at bbbb") as error:
+        run_batch(tiny_plan(), out, INPROCESS, resume=True)
+    assert "fresh --out" in str(error.value) and "\n" not in str(error.value)
+    # an unknown commit on either side does not block a resume
+    monkeypatch.setattr(manifest_module, "git_commit", lambda: None)
+    assert run_batch(tiny_plan(), out, INPROCESS, resume=True).complete
+    assert_same(out, reference)
+
+
+def test_sessions_and_runs_done_across_a_resume(
+    tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "s"
+    monkeypatch.setenv(TEST_FAIL_ENV, "2")
+    first = run_batch(tiny_plan(), out, INPROCESS)
+    assert not first.complete and first.runs_done == 60 - 16 and first.blocks_run == 3
+    monkeypatch.delenv(TEST_FAIL_ENV)
+    second = run_batch(tiny_plan(), out, INPROCESS, resume=True)
+    assert second.complete and second.runs_done == 16 and second.blocks_run == 1
+    assert second.not_run == ()
+    sessions = json.loads((out / "manifest.json").read_text())["sessions"]
+    assert len(sessions) == 2 and all(s["end"] and s["backend"] == "inprocess" for s in sessions)
+    assert sessions[0]["end"] <= sessions[1]["start"]
+    assert_same(out, reference)
+
+
+def test_parts_and_compacted_files_are_fsynced_before_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")).name)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    run_batch(tiny_plan(), tmp_path / "d", INPROCESS)
+    for kind in storage.PART_KINDS:
+        assert any(name.startswith(f".{kind}-000003.parquet.") for name in synced), kind
+    for name in ("runs", "trajectories", "bands"):
+        assert any(n.startswith(f".{name}.parquet.") for n in synced), name
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (tmp_path / "d" / "runs.parquet").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def _interrupted(out: Path, monkeypatch: pytest.MonkeyPatch) -> storage.ResultsFolder:
+    """Blocks 0, 1 and 3 finished, block 2 failed: a batch waiting for --resume."""
+    monkeypatch.setenv(TEST_FAIL_ENV, "2")
+    assert not run_batch(tiny_plan(), out, INPROCESS).complete
+    monkeypatch.delenv(TEST_FAIL_ENV)
+    return storage.ResultsFolder(out, json.loads((out / "manifest.json").read_text()))
+
+
+def test_corrupt_part_is_dropped_at_compaction_then_recomputed(
+    tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "c"
+    folder = _interrupted(out, monkeypatch)
+    truncated = folder.part_path("traj", 3)
+    truncated.write_bytes(truncated.read_bytes()[:40])  # as after a crash without fsync
+    with pytest.raises(ResultsError) as error:
+        run_batch(tiny_plan(), out, INPROCESS, resume=True)
+    assert str(error.value) == (
+        f"{truncated}: corrupt block part; it has been dropped from finished_blocks"
+        " \N{EM DASH} run again with --resume"
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["finished_blocks"] == [0, 1, 2] and manifest["finished"] is None
+    assert not (out / "runs.parquet").exists() and not list(out.glob(".*.tmp"))
+    report = run_batch(tiny_plan(), out, INPROCESS, resume=True)
+    assert report.complete and report.blocks_run == 1
+    assert_same(out, reference)
+
+
+def test_corrupt_part_cli_exit_2_then_resume_gives_identical_results(
+    tmp_path: Path,
+    reference: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "base.yaml").write_text(BASE)
+    (tmp_path / "sweep.yaml").write_text(SWEEP)
+    out = tmp_path / "cli"
+    args = ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--backend", "inprocess",
+            "--block-size", "16", "--quiet"]  # fmt: skip
+    monkeypatch.setenv(TEST_FAIL_ENV, "2")
+    assert main(args) == 1
+    monkeypatch.delenv(TEST_FAIL_ENV)
+    part = out / "parts" / "runs-000001.parquet"
+    data = bytearray(part.read_bytes())
+    for i in range(len(data) // 3, len(data) // 3 + 64):  # damage a data page, keep the footer
+        data[i] ^= 0xFF
+    part.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert main([*args, "--resume"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"{part}: corrupt block part; it has been dropped from finished_blocks"
+        " \N{EM DASH} run again with --resume"
+    ]
+    assert main([*args, "--resume"]) == 0
+    assert_same(out, reference)
+
+
+def test_resume_of_a_compacted_folder_writes_a_missing_summary(
+    tmp_path: Path, reference: Path
+) -> None:
+    out = tmp_path / "nosummary"
+    run_batch(tiny_plan(), out, INPROCESS)
+    (out / "summary.csv").unlink()
+    report = run_batch(tiny_plan(), out, INPROCESS, resume=True)
+    assert report.complete and report.runs_done == 0
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out / "summary.csv"), pd.read_csv(reference / "summary.csv")
+    )

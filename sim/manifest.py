@@ -1,0 +1,205 @@
+"""The manifest of a results folder (docs/results.md, "manifest.json"): provenance and resume checks.
+
+:func:`new_manifest` builds the manifest of a batch that has not started, with the provenance of the
+code that runs it (git commit, Python and key package versions). Each run or resume of the batch
+appends a :func:`new_session` record to its ``sessions`` list. :func:`check_resumable` refuses to
+continue a folder whose results would mix batches or model versions.
+"""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sim
+from analysis.results import FORMAT_VERSION, ResultsError
+
+if TYPE_CHECKING:
+    from sim.plan import RunPlan
+
+KEY_PACKAGES: tuple[str, ...] = (
+    "mesa",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "SALib",
+    "pydantic",
+    "dask",
+    "distributed",
+    "tqdm",
+)
+"""Packages whose versions the manifest records."""
+_FRESH = "start a fresh --out instead"
+
+
+def utc_now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree (``git rev-parse HEAD``), or None outside a git checkout."""
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(sim.__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = proc.stdout.strip()
+    return commit if proc.returncode == 0 and commit else None
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed versions of :data:`KEY_PACKAGES` (None for a package that is not installed)."""
+    found: dict[str, str | None] = {}
+    for name in KEY_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def new_session(*, backend: str, workers: int | None, commit: str | None) -> dict[str, Any]:
+    """The record of one run or resume of a batch, for the manifest's ``sessions`` list.
+
+    Args:
+        backend: executor backend name.
+        workers: worker count, or None when unknown (remote cluster).
+        commit: git commit of the code running this session.
+
+    Returns:
+        ``start`` (now), ``end`` (None until the session ends), ``git_commit``, ``workers``,
+        ``backend``.
+    """
+    return {
+        "start": utc_now(),
+        "end": None,
+        "git_commit": commit,
+        "workers": workers,
+        "backend": backend,
+    }
+
+
+def new_manifest(
+    plan: RunPlan, *, block_size: int | None, backend: str, workers: int | None
+) -> dict[str, Any]:
+    """The manifest of a batch that has not started (docs/results.md, "manifest.json").
+
+    Args:
+        plan: the batch.
+        block_size: runs per block (None only for the comparison made before a resume).
+        backend: executor backend name.
+        workers: worker count, or None when unknown (remote cluster).
+
+    Returns:
+        the manifest, with a ``fingerprint`` of the plan for resume checks and an empty ``sessions``
+        list (the caller appends the session that runs it).
+    """
+    return {
+        "format_version": FORMAT_VERSION,
+        "hedgesim_version": sim.__version__,
+        "kind": plan.kind,
+        "name": plan.name,
+        "scenario": plan.scenario.model_dump(mode="json"),
+        "sweep": plan.sweep,
+        "parameters": list(plan.parameters),
+        "sampler": plan.sampler,
+        "batch_seed": plan.batch_seed,
+        "replications": plan.replications,
+        "n_points": plan.n_points,
+        "n_runs": plan.n_runs,
+        "steps": plan.scenario.steps,
+        "final_window": plan.scenario.classification.final_window,
+        "block_size": block_size,
+        "n_blocks": plan.n_blocks(block_size) if block_size else None,
+        "trajectory_sample": plan.trajectory_sample,
+        "finished_blocks": [],
+        "failed_blocks": {},
+        "fingerprint": plan.fingerprint(),
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "packages": package_versions(),
+        "started": utc_now(),
+        "finished": None,
+        "wall_time_s": 0.0,
+        "workers": workers,
+        "backend": backend,
+        "sessions": [],
+    }
+
+
+def _package_changes(old: Any, new: dict[str, str | None]) -> str:
+    """``name old -> new`` for each package recorded in both whose version differs (empty if none).
+
+    A package one side does not list is unknown there, not absent (None is "not installed").
+    """
+    old = old if isinstance(old, dict) else {}
+    changed = [
+        f"{name} {old[name]} -> {new[name]}"
+        for name in sorted(set(old) & set(new), key=str.lower)
+        if old[name] != new[name]
+    ]
+    return ", ".join(changed)
+
+
+def check_resumable(manifest: dict[str, Any], expected: dict[str, Any], path: Path) -> None:
+    """Refuse to resume a folder whose finished blocks this code might not reproduce.
+
+    The folder's ``format_version``, ``hedgesim_version``, ``fingerprint`` and the versions of the
+    ``packages`` both list must equal the ones a fresh start would record, and so must
+    ``git_commit`` when both are known, and ``block_size`` unless the expected one is None (then
+    the folder's is kept).
+
+    Args:
+        manifest: the folder's manifest.
+        expected: the manifest a fresh start would write (:func:`new_manifest`).
+        path: the folder's ``manifest.json``, named in the error.
+
+    Raises:
+        ResultsError: one line naming what differs.
+    """
+    for key in ("format_version", "hedgesim_version"):
+        if manifest.get(key) != expected[key]:
+            raise ResultsError(
+                path,
+                f"{key}: folder was written by {manifest.get(key)!r}, this is {expected[key]!r};"
+                f" cannot resume: {_FRESH}",
+            )
+    if manifest.get("fingerprint") != expected["fingerprint"]:
+        raise ResultsError(
+            path,
+            f"belongs to another batch ({manifest.get('kind')} {manifest.get('name')!r} with"
+            " different settings); cannot resume it with this file",
+        )
+    wanted = expected.get("block_size")
+    if wanted is not None and wanted != manifest.get("block_size"):
+        raise ResultsError(
+            path,
+            f"block_size: folder uses {manifest.get('block_size')}, not {wanted}; omit"
+            " --block-size to resume",
+        )
+    changes = _package_changes(manifest.get("packages"), expected["packages"])
+    if changes:
+        raise ResultsError(
+            path,
+            f"packages differ ({changes}); cannot resume without mixing results of different"
+            f" versions: {_FRESH}",
+        )
+    old, new = manifest.get("git_commit"), expected.get("git_commit")
+    if old and new and old != new:
+        raise ResultsError(
+            path,
+            f"git_commit: folder was written at {str(old)[:12]}, this is {str(new)[:12]};"
+            f" cannot resume without mixing results of different code: {_FRESH}",
+        )

@@ -1,0 +1,92 @@
+"""The manifest: provenance fields, session records and the resume compatibility check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import sim
+from analysis.results import ResultsError
+from sim import manifest as manifest_module
+from sim.manifest import (
+    KEY_PACKAGES,
+    check_resumable,
+    new_manifest,
+    new_session,
+    package_versions,
+)
+from sim.plan import RunPlan
+from sim.scenario import Classification, Levels, Scenario
+
+PATH = Path("results/x/manifest.json")
+
+
+@pytest.fixture
+def expected(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setattr(manifest_module, "git_commit", lambda: "c" * 40)
+    scenario = Scenario(
+        name="m",
+        steps=12,
+        levels=Levels(us_pressure=0.4, china_coercion=0.4, nk_provocation=0.4),
+        classification=Classification(final_window=6),
+    )
+    plan = RunPlan(
+        name="m", kind="sweep", scenario=scenario,
+        points=pd.DataFrame({"point_id": [0, 1], "levels.us_pressure": [0.2, 0.8]}),
+        replications=3, batch_seed=1, block_size=2,
+    )  # fmt: skip
+    return new_manifest(plan, block_size=2, backend="local", workers=2)
+
+
+def test_new_manifest_records_provenance(expected: dict[str, Any]) -> None:
+    assert expected["git_commit"] == "c" * 40 and expected["hedgesim_version"] == sim.__version__
+    assert list(expected["packages"]) == list(KEY_PACKAGES) == list(package_versions())
+    assert expected["packages"]["numpy"] and expected["sessions"] == []
+    assert expected["n_runs"] == 6 and expected["n_blocks"] == 3
+
+
+def test_new_session_fields() -> None:
+    session = new_session(backend="dask", workers=None, commit=None)
+    assert list(session) == ["start", "end", "git_commit", "workers", "backend"]
+    assert session["start"].endswith("+00:00") and session["end"] is None
+
+
+def test_same_manifest_is_resumable(expected: dict[str, Any]) -> None:
+    check_resumable(dict(expected), expected, PATH)
+    check_resumable({**expected, "block_size": 5}, {**expected, "block_size": None}, PATH)
+    check_resumable({**expected, "git_commit": None}, expected, PATH)
+    check_resumable(expected, {**expected, "git_commit": None}, PATH)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"format_version": 0}, "format_version: folder was written by 0"),
+        ({"hedgesim_version": "0.0.0"}, "hedgesim_version: folder was written by '0.0.0'"),
+        ({"fingerprint": "f"}, "belongs to another batch"),
+        ({"block_size": 7}, "block_size: folder uses 7, not 2"),
+        ({"git_commit": "d" * 40}, "git_commit: folder was written at dddddddddddd, this is cccc"),
+        ({"packages": {"numpy": "1.0"}}, "packages differ (numpy 1.0 -> "),
+    ],
+)
+def test_mismatch_is_refused_in_one_line(
+    expected: dict[str, Any], change: dict[str, Any], words: str
+) -> None:
+    with pytest.raises(ResultsError) as error:
+        check_resumable({**expected, **change}, expected, PATH)
+    message = str(error.value)
+    assert message.startswith(f"{PATH}: ") and words in message and "\n" not in message
+
+
+def test_package_difference_names_each_package(expected: dict[str, Any]) -> None:
+    packages = {**expected["packages"], "numpy": "0.1", "pandas": None, "extra": "1"}
+    with pytest.raises(ResultsError, match="fresh --out") as error:
+        check_resumable({**expected, "packages": packages}, expected, PATH)
+    numpy, pandas = expected["packages"]["numpy"], expected["packages"]["pandas"]
+    assert f"(numpy 0.1 -> {numpy}, pandas None -> {pandas});" in str(error.value)
+    # a package only one side lists is not a difference (e.g. a newer KEY_PACKAGES)
+    del packages["numpy"], packages["pandas"]
+    check_resumable({**expected, "packages": packages}, expected, PATH)
