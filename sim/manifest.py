@@ -8,6 +8,7 @@ continue a folder whose results would mix batches or model versions.
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import subprocess
 from datetime import UTC, datetime
@@ -34,6 +35,24 @@ KEY_PACKAGES: tuple[str, ...] = (
     "tqdm",
 )
 """Packages whose versions the manifest records."""
+RESULT_PACKAGES: frozenset[str] = frozenset(
+    {"mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "pydantic"}
+)
+"""Packages that can change a run's numbers or its sweep points: a resume needs the same versions."""
+MODEL_SOURCES: tuple[str, ...] = (
+    "sim/model.py",
+    "sim/agents.py",
+    "sim/seoul.py",
+    "sim/knobs.py",
+    "sim/scenario.py",
+    "sim/plan.py",
+    "sim/sweep.py",
+    "sim/bands.py",
+    "sim/engine.py",
+    "analysis/classify.py",
+)
+"""The source files that determine a batch's numbers; :func:`code_hash` hashes them."""
+_ROOT = Path(sim.__file__).resolve().parent.parent
 _FRESH = "start a fresh --out instead"
 
 
@@ -42,12 +61,29 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def code_hash() -> str:
+    """SHA-256 of :data:`MODEL_SOURCES`: equal hashes mean the same model, engine and classification.
+
+    A resume compares it, so editing the model refuses to mix results, while a docs or CLI change
+    (or a commit that touches neither) does not block a long sweep.
+    """
+    digest = hashlib.sha256()
+    for name in MODEL_SOURCES:
+        digest.update(name.encode())
+        digest.update((_ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
 def git_commit() -> str | None:
-    """The commit of the source tree (``git rev-parse HEAD``), or None outside a git checkout."""
+    """The commit of the hedgesim checkout, or None when the package is not run from one.
+
+    Provenance only. A package installed into another project's repository is not mistaken for
+    that repository's code: the checkout's top level must be the folder that holds ``sim/``.
+    """
     try:
         proc = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(sim.__file__).resolve().parent,
+            ["git", "rev-parse", "--show-toplevel", "HEAD"],
+            cwd=_ROOT,
             capture_output=True,
             text=True,
             timeout=10,
@@ -55,8 +91,10 @@ def git_commit() -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = proc.stdout.strip()
-    return commit if proc.returncode == 0 and commit else None
+    lines = proc.stdout.split()
+    if proc.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() != _ROOT:
+        return None
+    return lines[1]
 
 
 def package_versions() -> dict[str, str | None]:
@@ -128,6 +166,7 @@ def new_manifest(
         "failed_blocks": {},
         "fingerprint": plan.fingerprint(),
         "git_commit": git_commit(),
+        "code_hash": code_hash(),
         "python": platform.python_version(),
         "packages": package_versions(),
         "started": utc_now(),
@@ -147,7 +186,7 @@ def _package_changes(old: Any, new: dict[str, str | None]) -> str:
     old = old if isinstance(old, dict) else {}
     changed = [
         f"{name} {old[name]} -> {new[name]}"
-        for name in sorted(set(old) & set(new), key=str.lower)
+        for name in sorted(set(old) & set(new) & RESULT_PACKAGES, key=str.lower)
         if old[name] != new[name]
     ]
     return ", ".join(changed)
@@ -157,9 +196,9 @@ def check_resumable(manifest: dict[str, Any], expected: dict[str, Any], path: Pa
     """Refuse to resume a folder whose finished blocks this code might not reproduce.
 
     The folder's ``format_version``, ``hedgesim_version``, ``fingerprint`` and the versions of the
-    ``packages`` both list must equal the ones a fresh start would record, and so must
-    ``git_commit`` when both are known, and ``block_size`` unless the expected one is None (then
-    the folder's is kept).
+    :data:`RESULT_PACKAGES` both list must equal the ones a fresh start would record, and so must
+    ``code_hash`` when both are known, and ``block_size`` unless the expected one is None (then
+    the folder's is kept). ``git_commit`` is provenance only: a docs-only commit does not block.
 
     Args:
         manifest: the folder's manifest.
@@ -196,10 +235,11 @@ def check_resumable(manifest: dict[str, Any], expected: dict[str, Any], path: Pa
             f"packages differ ({changes}); cannot resume without mixing results of different"
             f" versions: {_FRESH}",
         )
-    old, new = manifest.get("git_commit"), expected.get("git_commit")
+    old, new = manifest.get("code_hash"), expected.get("code_hash")
     if old and new and old != new:
         raise ResultsError(
             path,
-            f"git_commit: folder was written at {str(old)[:12]}, this is {str(new)[:12]};"
-            f" cannot resume without mixing results of different code: {_FRESH}",
+            f"code_hash: the model, engine or classification code changed since this folder was"
+            f" written ({str(old)[:12]} -> {str(new)[:12]}); cannot resume without mixing results"
+            f" of different code: {_FRESH}",
         )

@@ -27,6 +27,7 @@ PATH = Path("results/x/manifest.json")
 @pytest.fixture
 def expected(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setattr(manifest_module, "git_commit", lambda: "c" * 40)
+    monkeypatch.setattr(manifest_module, "code_hash", lambda: "e" * 64)
     scenario = Scenario(
         name="m",
         steps=12,
@@ -57,8 +58,14 @@ def test_new_session_fields() -> None:
 def test_same_manifest_is_resumable(expected: dict[str, Any]) -> None:
     check_resumable(dict(expected), expected, PATH)
     check_resumable({**expected, "block_size": 5}, {**expected, "block_size": None}, PATH)
-    check_resumable({**expected, "git_commit": None}, expected, PATH)
-    check_resumable(expected, {**expected, "git_commit": None}, PATH)
+    check_resumable({**expected, "code_hash": None}, expected, PATH)
+    check_resumable(expected, {**expected, "code_hash": None}, PATH)
+    # git_commit is provenance only: a docs-only commit must not block a long sweep
+    check_resumable({**expected, "git_commit": "d" * 40}, expected, PATH)
+    # a package that cannot change the numbers (progress bars, Dask) does not block either
+    check_resumable(
+        {**expected, "packages": {**expected["packages"], "tqdm": "0.1"}}, expected, PATH
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,7 +75,7 @@ def test_same_manifest_is_resumable(expected: dict[str, Any]) -> None:
         ({"hedgesim_version": "0.0.0"}, "hedgesim_version: folder was written by '0.0.0'"),
         ({"fingerprint": "f"}, "belongs to another batch"),
         ({"block_size": 7}, "block_size: folder uses 7, not 2"),
-        ({"git_commit": "d" * 40}, "git_commit: folder was written at dddddddddddd, this is cccc"),
+        ({"code_hash": "d" * 64}, "code_hash: the model, engine or classification code changed"),
         ({"packages": {"numpy": "1.0"}}, "packages differ (numpy 1.0 -> "),
     ],
 )
@@ -90,3 +97,29 @@ def test_package_difference_names_each_package(expected: dict[str, Any]) -> None
     # a package only one side lists is not a difference (e.g. a newer KEY_PACKAGES)
     del packages["numpy"], packages["pandas"]
     check_resumable({**expected, "packages": packages}, expected, PATH)
+
+
+def test_code_hash_covers_the_model_sources() -> None:
+    """The hash is over real files that exist, and changes when one of them changes."""
+    from sim.manifest import _ROOT, MODEL_SOURCES, code_hash
+
+    assert all((_ROOT / name).is_file() for name in MODEL_SOURCES)
+    assert "sim/seoul.py" in MODEL_SOURCES and "analysis/classify.py" in MODEL_SOURCES
+    first = code_hash()
+    assert first == code_hash() and len(first) == 64
+
+
+def test_git_commit_only_for_the_hedgesim_checkout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A package installed inside another repository does not report that repository's HEAD."""
+    import subprocess
+
+    class Done:
+        returncode = 0
+        stdout = f"{tmp_path}\n{'a' * 40}\n"
+
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: Done())
+    assert manifest_module.git_commit() is None
+    Done.stdout = f"{manifest_module._ROOT}\n{'a' * 40}\n"
+    assert manifest_module.git_commit() == "a" * 40

@@ -41,7 +41,7 @@ INPROCESS = ExecOptions("inprocess", quiet=True)
 MANIFEST_KEYS = {
     "format_version", "hedgesim_version", "kind", "name", "scenario", "sweep", "parameters",
     "sampler", "batch_seed", "replications", "n_points", "n_runs", "steps", "final_window",
-    "block_size", "n_blocks", "finished_blocks", "failed_blocks", "git_commit", "python",
+    "block_size", "n_blocks", "finished_blocks", "failed_blocks", "git_commit", "code_hash", "python",
     "packages", "started", "finished", "wall_time_s", "workers", "backend", "sessions",
 }  # fmt: skip
 
@@ -87,7 +87,8 @@ def test_manifest_has_every_documented_field(reference: Path) -> None:
     (session,) = manifest["sessions"]
     assert set(session) == {"start", "end", "git_commit", "workers", "backend"}
     assert session["backend"] == "inprocess" and session["workers"] == 1
-    assert manifest["started"] <= session["start"] <= session["end"] <= manifest["finished"]
+    # compaction stamps "finished", then the session ends
+    assert manifest["started"] <= session["start"] <= manifest["finished"] <= session["end"]
     assert session["git_commit"] == manifest["git_commit"]
     # summary.csv is part of the results contract: run_batch writes it, not only the CLI
     summary = pd.read_csv(reference / "summary.csv")
@@ -239,22 +240,24 @@ def _edit_manifest(folder: Path, **changes: object) -> None:
     path.write_text(json.dumps(manifest))
 
 
-def test_resume_refuses_other_package_versions_or_commit(
+def test_resume_refuses_other_package_versions_or_code(
     tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(manifest_module, "git_commit", lambda: "a" * 40)
+    monkeypatch.setattr(manifest_module, "code_hash", lambda: "a" * 64)
     out = tmp_path / "v"
     open_folder(tiny_plan(), out, INPROCESS, resume=False).start()
     packages = json.loads((out / "manifest.json").read_text())["packages"]
     _edit_manifest(out, packages={**packages, "numpy": "0.0.1"})
     with pytest.raises(ResultsError, match=r"manifest.json: packages differ \(numpy 0.0.1 -> "):
         run_batch(tiny_plan(), out, INPROCESS, resume=True)
-    _edit_manifest(out, packages=packages, git_commit="b" * 40)
-    with pytest.raises(ResultsError, match="git_commit: folder was written at bbbb") as error:
+    _edit_manifest(out, packages=packages, code_hash="b" * 64)
+    with pytest.raises(
+        ResultsError, match="code_hash: the model, engine or classification"
+    ) as error:
         run_batch(tiny_plan(), out, INPROCESS, resume=True)
     assert "fresh --out" in str(error.value) and "\n" not in str(error.value)
-    # an unknown commit on either side does not block a resume
-    monkeypatch.setattr(manifest_module, "git_commit", lambda: None)
+    # an unknown code hash on either side does not block a resume
+    monkeypatch.setattr(manifest_module, "code_hash", lambda: None)
     assert run_batch(tiny_plan(), out, INPROCESS, resume=True).complete
     assert_same(out, reference)
 
