@@ -19,12 +19,12 @@ import pandas as pd
 from analysis.atomic import write_text_atomic
 from analysis.classify import OUTCOMES
 from analysis.figures import iter_figures, sensitivity_or_none
+from analysis.precision import check_precision
 from analysis.results import Results, load_results
 from analysis.sensitivity import target_label
 from analysis.style import OUTCOME_COLOURS, OUTCOME_LABELS, figure_bytes, parameter_label
 from analysis.summary import (
     DEFAULT_MAX_HALF_WIDTH,
-    check_precision,
     parameter_columns,
     pooled_shares,
     summarise,

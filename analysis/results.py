@@ -7,7 +7,7 @@ file and what is wrong in one line, so the command line can print it and exit wi
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from analysis.classify import OUTCOMES, Thresholds
 
@@ -65,15 +67,28 @@ class ResultsError(Exception):
         super().__init__(f"{self.path}: {self.problem}")
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message (its type name when the message is empty).
+
+    Args:
+        error: the exception.
+
+    Returns:
+        One line of text.
+    """
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
 
 
 def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a Parquet file or a directory of parts, turning any failure into a ResultsError."""
+    """Read a Parquet file or a directory of parts, turning any failure into a ResultsError.
+
+    Page checksums are verified (hedgesim writes them), so a corrupted page is refused rather than
+    read as wrong numbers.
+    """
     try:
-        return pd.read_parquet(path, columns=None if columns is None else list(columns))
+        wanted = None if columns is None else list(columns)
+        return pq.read_table(path, columns=wanted, page_checksum_verification=True).to_pandas()
     # Most pyarrow errors subclass builtins (ArrowInvalid is a ValueError); ArrowException covers the rest.
     except (
         pa.ArrowException,
@@ -84,7 +99,29 @@ def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFr
         TypeError,
         NotImplementedError,
     ) as error:
-        raise ResultsError(path, f"cannot read Parquet: {_first_line(error)}") from error
+        raise ResultsError(path, f"cannot read Parquet: {first_line(error)}") from error
+
+
+def read_batches(path: Path, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
+    """Record batches of a Parquet file or a directory of Parquet parts, page checksums verified.
+
+    A directory is read as :func:`load_results` reads it (pyarrow dataset discovery); its batches
+    come in no particular order.
+
+    Args:
+        path: the file or directory.
+        columns: columns to read.
+        batch_size: most rows per batch.
+
+    Returns:
+        The batches (read lazily: errors surface while iterating).
+    """
+    if path.is_dir():
+        scan = ds.ParquetFragmentScanOptions(page_checksum_verification=True)
+        fmt = ds.ParquetFileFormat(default_fragment_scan_options=scan)
+        return ds.dataset(path, format=fmt).to_batches(columns=columns, batch_size=batch_size)
+    file = pq.ParquetFile(path, page_checksum_verification=True)
+    return file.iter_batches(batch_size=batch_size, columns=columns)
 
 
 def _require_columns(frame: pd.DataFrame, path: Path, required: Sequence[str]) -> None:
@@ -115,7 +152,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             path, f"line {error.lineno} column {error.colno}: malformed JSON: {error.msg}"
         ) from error
     except (OSError, UnicodeDecodeError) as error:
-        raise ResultsError(path, f"cannot read: {_first_line(error)}") from error
+        raise ResultsError(path, f"cannot read: {first_line(error)}") from error
     if not isinstance(manifest, dict):
         raise ResultsError(path, "malformed manifest: expected a JSON object")
     version = manifest.get("format_version")
@@ -134,13 +171,26 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def check_outcomes(outcome: pd.Series, path: Path) -> None:
+    """Refuse outcome values that are not classes of :data:`~analysis.classify.OUTCOMES`.
+
+    Args:
+        outcome: the ``outcome`` column (or part of it).
+        path: the file it was read from (named in the error).
+
+    Raises:
+        ResultsError: an unknown class (or a missing value) is present.
+    """
+    unknown = sorted(set(outcome.astype(str).unique()) - set(OUTCOMES))
+    if unknown:
+        raise ResultsError(path, f"outcome: unknown class(es) {', '.join(map(repr, unknown))}")
+
+
 def _check_runs(runs: pd.DataFrame, path: Path, parameters: Sequence[str]) -> pd.DataFrame:
     _require_columns(runs, path, (*REQUIRED_RUN_COLUMNS, *parameters))
     if runs.empty:
         raise ResultsError(path, "contains no runs")
-    unknown = sorted(set(runs["outcome"].astype(str).unique()) - set(OUTCOMES))
-    if unknown:
-        raise ResultsError(path, f"outcome: unknown class(es) {', '.join(map(repr, unknown))}")
+    check_outcomes(runs["outcome"], path)
     runs = runs.sort_values("run_id", kind="stable").reset_index(drop=True)
     runs["outcome"] = runs["outcome"].astype(str)
     return runs

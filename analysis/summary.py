@@ -1,27 +1,31 @@
-"""Outcome shares per sweep point with 95% Wilson intervals: ``summary.csv`` and the terminal table.
+"""Outcome shares per sweep point with 95% Wilson intervals: ``summary.csv``.
 
 The summary has one row per ``point_id``: the swept parameter values, ``n_runs``, ``modal_outcome``
 and, for each class ``c`` in :data:`~analysis.classify.OUTCOMES` order, ``share_c``, ``lo_c``,
-``hi_c``. :func:`check_precision` says whether the intervals are tight enough and how many
-replications would make them so.
+``hi_c``. :mod:`analysis.precision` says whether the intervals are tight enough;
+:mod:`analysis.table` prints the table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from analysis.atomic import write_text_atomic
 from analysis.classify import OUTCOMES
-from analysis.results import Results, ResultsError, read_manifest
-from analysis.style import OUTCOME_LABELS, parameter_label
+from analysis.results import (
+    Results,
+    ResultsError,
+    check_outcomes,
+    first_line,
+    read_batches,
+    read_manifest,
+)
 
 Z95 = 1.959963984540054
 """Standard-normal quantile for a two-sided 95% interval."""
@@ -152,8 +156,10 @@ def summarise_file(
 ) -> pd.DataFrame:
     """:func:`summarise` of a ``runs.parquet`` read in batches: memory does not grow with its size.
 
+    Rows may come in any order; a directory of parts is read (:func:`~analysis.results.read_batches`).
+
     Args:
-        runs_path: the ``runs.parquet`` file.
+        runs_path: the ``runs.parquet`` file or directory.
         parameters: swept parameter columns to carry over.
         batch_size: rows read at a time.
 
@@ -161,27 +167,28 @@ def summarise_file(
         The same table as :func:`summarise` on the whole file.
 
     Raises:
-        ResultsError: the file cannot be read or lacks a column.
+        ResultsError: the file cannot be read (or is corrupt), lacks a column, holds no runs or an
+            unknown outcome class.
     """
     columns = ["point_id", "outcome", *parameters]
     counts: pd.DataFrame | None = None
     values: list[pd.DataFrame] = []
     try:
-        batches = pq.ParquetFile(runs_path).iter_batches(batch_size=batch_size, columns=columns)
-        for batch in batches:
+        for batch in read_batches(runs_path, columns, batch_size):
             frame = batch.to_pandas()
+            check_outcomes(frame["outcome"], runs_path)
             part = outcome_counts(frame, "point_id")
             counts = part if counts is None else counts.add(part, fill_value=0)
             if parameters:
                 values.append(frame.groupby("point_id")[list(parameters)].first())
     except (pa.ArrowException, OSError, ValueError, KeyError) as error:
-        raise ResultsError(runs_path, f"cannot read Parquet: {error}") from error
-    if counts is None:
+        raise ResultsError(runs_path, f"cannot read Parquet: {first_line(error)}") from error
+    if counts is None or counts.empty:
         raise ResultsError(runs_path, "contains no runs")
-    table = shares_from_counts(counts.astype(np.int64))
+    table = shares_from_counts(counts.astype(np.int64).sort_index())
     if parameters:
         merged = pd.concat(values)
-        table = merged[~merged.index.duplicated()].join(table)
+        table = merged[~merged.index.duplicated()].sort_index().join(table)
     return table.reset_index()
 
 
@@ -205,219 +212,8 @@ def write_summary(folder: Path | str | Results) -> Path:
         path = Path(folder)
         parameters = list(read_manifest(path).get("parameters") or [])
         runs_path = path / "runs.parquet"
-        if not runs_path.is_file():
+        if not runs_path.exists():
             raise ResultsError(runs_path, "not found")
         table = summarise_file(runs_path, parameters)
     text = table.to_csv(index=False, float_format="%.6g", lineterminator="\n")
     return write_text_atomic(path / "summary.csv", text)
-
-
-@dataclass(frozen=True)
-class PrecisionCheck:
-    """Which points have 95% intervals wider than wanted, and the replications that would do.
-
-    Args:
-        max_half_width: the wanted interval half-width (e.g. 0.05 = 5 percentage points).
-        n_points: number of points checked.
-        flagged: one row per imprecise point: ``point_id``, ``n_runs``, ``outcome`` (the class with
-            the widest interval), ``half_width`` and ``n_needed`` (replications per point).
-    """
-
-    max_half_width: float
-    n_points: int
-    flagged: pd.DataFrame
-
-    @property
-    def ok(self) -> bool:
-        """True when every point meets the wanted precision."""
-        return self.flagged.empty
-
-    @property
-    def replications_needed(self) -> int:
-        """Replications per point that would bring every flagged point within the half-width."""
-        return int(self.flagged["n_needed"].max()) if not self.ok else 0
-
-    def message(self) -> str:
-        """One-paragraph warning for the terminal and the report ('' when precise enough).
-
-        Returns:
-            The warning text.
-        """
-        if self.ok:
-            return ""
-        worst = self.flagged.loc[self.flagged["half_width"].idxmax()]
-        h = 100 * self.max_half_width
-        where = "" if self.n_points == 1 else f" at point {int(worst['point_id'])}"
-        return (
-            f"Precision: {len(self.flagged)} of {self.n_points} point(s) have a 95% interval wider "
-            f"than ±{h:.1f} percentage points (widest ±{100 * worst['half_width']:.1f}"
-            f" for {OUTCOME_LABELS[worst['outcome']]}{where}, {int(worst['n_runs'])} runs). "
-            f"About {self.replications_needed} replications per point would bring every interval "
-            f"within ±{h:.1f}."
-        )
-
-
-def _wilson_half_width(
-    p: npt.NDArray[np.float64], n: npt.NDArray[np.float64], z: float
-) -> npt.NDArray[np.float64]:
-    z2 = z * z
-    return z / (1 + z2 / n) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-
-
-def replications_needed(
-    p: npt.ArrayLike, max_half_width: float = DEFAULT_MAX_HALF_WIDTH, z: float = Z95
-) -> npt.NDArray[np.int64]:
-    """Replications that give a 95% interval no wider than ``±max_half_width`` at share ``p``.
-
-    Uses ``n = z² p (1 - p) / h²``, raised where needed so the Wilson interval itself meets the
-    target. A share of exactly 0 or 1 says nothing about the spread, so the worst case ``p = 0.5``
-    is used there.
-
-    Args:
-        p: the share(s) to plan for (use the one closest to 0.5 per point).
-        max_half_width: wanted half-width ``h``.
-        z: standard-normal quantile.
-
-    Returns:
-        Integer replications, same shape as ``p``.
-    """
-    p_arr = np.asarray(p, dtype=float)
-    p_arr = np.where(p_arr * (1 - p_arr) > 0, p_arr, 0.5)
-    n = np.ceil(z * z * p_arr * (1 - p_arr) / max_half_width**2)
-    n = np.maximum(n, 1.0)
-    for _ in range(64):  # the Wilson half-width shrinks with n; step up until it is small enough
-        short = _wilson_half_width(p_arr, n, z) > max_half_width
-        if not short.any():
-            break
-        n = np.where(short, np.ceil(n * 1.05) + 1, n)
-    return n.astype(np.int64)[()]
-
-
-def check_precision(
-    summary: pd.DataFrame, max_half_width: float = DEFAULT_MAX_HALF_WIDTH, z: float = Z95
-) -> PrecisionCheck:
-    """Flag points whose widest 95% interval has a half-width above ``max_half_width``.
-
-    Args:
-        summary: a summary table.
-        max_half_width: wanted half-width (0.05 = 5 percentage points).
-        z: standard-normal quantile the summary's intervals were computed with.
-
-    Returns:
-        The :class:`PrecisionCheck`.
-    """
-    lo = summary[[f"lo_{c}" for c in OUTCOMES]].to_numpy(dtype=float)
-    hi = summary[[f"hi_{c}" for c in OUTCOMES]].to_numpy(dtype=float)
-    share = summary[[f"share_{c}" for c in OUTCOMES]].to_numpy(dtype=float)
-    half = (hi - lo) / 2
-    widest = np.argmax(half, axis=1)
-    rows = np.arange(len(summary))
-    bad = half[rows, widest] > max_half_width + 1e-12
-    p_worst = share[rows, np.argmax(share * (1 - share), axis=1)]
-    flagged = pd.DataFrame(
-        {
-            "point_id": summary["point_id"].to_numpy()[bad],
-            "n_runs": summary["n_runs"].to_numpy()[bad],
-            "outcome": np.asarray(OUTCOMES, dtype=object)[widest[bad]],
-            "half_width": half[rows, widest][bad],
-            "n_needed": np.atleast_1d(replications_needed(p_worst[bad], max_half_width, z)),
-        }
-    )
-    return PrecisionCheck(max_half_width=max_half_width, n_points=len(summary), flagged=flagged)
-
-
-def _pct(value: float, decimals: int) -> str:
-    return f"{100 * value:.{decimals}f}"
-
-
-def _cell(row: pd.Series, c: str, decimals: int = 0) -> str:
-    share, lo, hi = (_pct(row[f"{k}_{c}"], decimals) for k in ("share", "lo", "hi"))
-    return f"{share} [{lo}-{hi}]"
-
-
-def _value(value: object) -> str:
-    return f"{value:.3g}" if isinstance(value, (float, np.floating)) else str(value)
-
-
-def _grid(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            cell.rjust(w) if i in right else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
-
-
-def _single_point_table(row: pd.Series) -> list[str]:
-    rows = [
-        [OUTCOME_LABELS[c], f"{_pct(row[f'share_{c}'], 1)}%", f"[{_cell(row, c, 1).split('[')[1]}"]
-        for c in OUTCOMES
-    ]
-    lines = _grid(["Outcome", "Share", "95% interval (%)"], rows, right={1})
-    lines.append(f"{int(row['n_runs']):,} runs")
-    return lines
-
-
-def _point_rows(summary: pd.DataFrame, parameters: list[str]) -> tuple[list[str], list[list[str]]]:
-    header = ["point", *(parameter_label(p) for p in parameters), "runs"]
-    header += [OUTCOME_LABELS[c] for c in OUTCOMES]
-    rows = [
-        [
-            str(int(row["point_id"])),
-            *(_value(row[p]) for p in parameters),
-            f"{int(row['n_runs']):,}",
-            *(_cell(row, c) for c in OUTCOMES),
-        ]
-        for _, row in summary.iterrows()
-    ]
-    return header, rows
-
-
-def format_table(
-    summary: pd.DataFrame,
-    *,
-    max_rows: int = 20,
-    max_half_width: float | None = DEFAULT_MAX_HALF_WIDTH,
-    csv_name: str = "summary.csv",
-) -> str:
-    """Plain-text outcome table for the terminal.
-
-    One point: share and 95% interval per class. Up to ``max_rows`` points: one row per point with
-    ``share [lo-hi]`` in percent per class. More points: the pooled shares over all runs, then the
-    points with the highest share of each class, and a pointer to ``csv_name`` for the rest.
-
-    Args:
-        summary: a table from :func:`summarise` (or read from ``summary.csv``).
-        max_rows: most point rows to print.
-        max_half_width: append the precision warning for this half-width (``None``: never).
-        csv_name: file named in the pointer to the full table.
-
-    Returns:
-        The table as text (no trailing newline).
-    """
-    parameters = parameter_columns(summary)
-    if len(summary) == 1:
-        lines = _single_point_table(summary.iloc[0])
-    elif len(summary) <= max_rows:
-        header, rows = _point_rows(summary, parameters)
-        lines = ["Outcome share in % [95% interval] per point", ""]
-        lines += _grid(header, rows, right=set(range(len(parameters) + 2)))
-    else:
-        pooled = pooled_shares(summary)
-        lines = [f"All {len(summary):,} points pooled ({int(pooled['n_runs']):,} runs):"]
-        lines += [f"  {OUTCOME_LABELS[c] + ':':<23}{_cell(pooled, c, 1)} %" for c in OUTCOMES]
-        per_class = max(1, max_rows // len(OUTCOMES))
-        for c in OUTCOMES:
-            top = summary.sort_values([f"share_{c}", "point_id"], ascending=[False, True])
-            header, rows = _point_rows(top.head(per_class), parameters)
-            lines += ["", f"Highest share of {OUTCOME_LABELS[c]} (% [95% interval]):"]
-            lines += _grid(header, rows, right=set(range(len(parameters) + 2)))
-        lines += ["", f"All {len(summary):,} points: see {csv_name}"]
-    if max_half_width is not None:
-        warning = check_precision(summary, max_half_width).message()
-        if warning:
-            lines += ["", warning]
-    return "\n".join(lines)

@@ -48,6 +48,10 @@ PLOTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SEED = 42
 OUTCOME_CLASS = "hedgesim-outcome"
 """CSS class of the outcome text (tests find it by this)."""
+SEED_NOTE_CLASS = "hedgesim-seed-note"
+"""CSS class of the note shown when the typed seed was not usable (tests find it by this)."""
+MAX_SEED = 2**63 - 1
+"""Largest seed (as in scenario files)."""
 
 
 def _default(section: str, leaf: str) -> float:
@@ -76,7 +80,11 @@ class VizModel(GeoModel):
 
     SolaraViz rebuilds a model as ``type(model)(scenario=<Mesa's own Scenario>, rng=..., **sliders)``:
     a Mesa ``Scenario`` is not a hedgesim one, so it is dropped (the default scenario is used), and
-    a seed typed into the text box arrives as a string, so it is turned into an int (empty = random).
+    a seed typed into the text box arrives as a string, so it is turned into an int (empty = random;
+    anything but a whole number from 0 to :data:`MAX_SEED` = random too, said in :attr:`seed_note`).
+
+    Attributes:
+        seed_note: why the typed seed was not used ('' when it was, or none was typed).
     """
 
     def __init__(
@@ -84,9 +92,33 @@ class VizModel(GeoModel):
     ) -> None:
         if isinstance(scenario, MesaScenario):
             scenario = None
+        note = ""
         if isinstance(rng, str):
-            rng = int(rng.strip()) if rng.strip() else None
+            rng, note = parse_seed(rng)
         super().__init__(scenario, rng=rng, **overrides)
+        self.seed_note = note
+
+
+def parse_seed(text: str) -> tuple[int | None, str]:
+    """The seed typed into the seed box.
+
+    Args:
+        text: what was typed.
+
+    Returns:
+        ``(seed, note)``: the seed, or None (a random one) with a note saying why when ``text`` is
+        not blank and not a whole number from 0 to :data:`MAX_SEED`.
+    """
+    text = text.strip()
+    if not text:
+        return None, ""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if 0 <= seed <= MAX_SEED:
+        return seed, ""
+    return None, f"seed {text[:40]!r} is not a whole number from 0 to 2^63-1: a random seed is used"
 
 
 def build_model(params: dict[str, Any] | None = None) -> VizModel:
@@ -109,6 +141,9 @@ def OutcomeText(model: GeoModel) -> solara.Element:
     update_counter.get()
     with solara.Card("Outcome") as card:
         solara.Text(outcome_text(model), classes=[OUTCOME_CLASS])
+        note = getattr(model, "seed_note", "")
+        if note:
+            solara.Text(note, classes=[SEED_NOTE_CLASS])
     return card
 
 

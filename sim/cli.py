@@ -252,7 +252,8 @@ def _print_summary(folder: Path) -> None:
     """Print the outcome table of ``summary.csv`` (written at compaction)."""
     import pandas as pd
 
-    from analysis.summary import format_table, write_summary
+    from analysis.summary import write_summary
+    from analysis.table import format_table
 
     path = folder / "summary.csv"
     if not path.is_file():

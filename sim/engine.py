@@ -192,7 +192,7 @@ class BatchReport:
         complete: True when every block finished and the folder was compacted.
         runs_done: runs finished by this call (the runs of ``blocks_run``): divide by
             ``wall_time_s`` for the rate of this session, also after a resume.
-        not_run: blocks this call did not run at all (the worker pool broke twice); they stay
+        not_run: blocks this call did not run at all (the worker pool kept breaking with no block finishing); they stay
             unfinished for a resume.
     """
 

@@ -5,9 +5,11 @@ module-level function and an iterable of tasks, keeps a bounded number of tasks 
 does not grow with the number of blocks), and yields ``(task, result, error)`` as tasks finish, in any
 order. ``error`` is a traceback text when the task raised or its worker died; the batch goes on.
 
-A local pool whose worker process dies (the OOM killer, ``os._exit``) is broken for good: the tasks it
-held fail with :data:`WORKER_DIED`, and :class:`PoolExecutor` starts a new pool for the rest, once
-(:data:`POOL_RESTARTS`); if that breaks too, it stops and leaves the remaining tasks unrun.
+A local pool whose worker process dies (the OOM killer, ``os._exit``) is broken for good, and so are
+the tasks it held. :class:`PoolExecutor` then starts a new pool and resubmits those tasks, once each
+and one at a time: a task in flight during two breaks fails with :data:`WORKER_DIED`. A batch goes on
+after any number of breaks as long as tasks keep finishing between them; after :data:`POOL_RESTARTS`
+breaks in a row with no task finished, the next one stops it, leaving the tasks not yet submitted unrun.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import signal
 import traceback
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -33,8 +36,10 @@ Outcome = tuple[Any, Any, str | None]
 """``(task, result, error)``: ``result`` is None when ``error`` (a traceback text) is set."""
 WORKER_DIED = "worker process died (out of memory?)"
 """Last line of the error of a task that was in flight when a pool worker died."""
-POOL_RESTARTS = 1
-"""How many times a broken local pool is replaced before the remaining tasks are given up."""
+POOL_RESTARTS = 2
+"""Broken local pools replaced in a row, no task finishing in between, before the batch is given up.
+
+Two, so that one task that kills every worker it runs on (and is retried once) cannot stop a batch."""
 
 
 def default_workers() -> int:
@@ -142,24 +147,41 @@ class PoolExecutor(Executor):
     def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
         """See :meth:`Executor.imap_unordered`.
 
-        When a worker dies, every task in flight yields :data:`WORKER_DIED` and a new pool takes the
-        remaining tasks; after :data:`POOL_RESTARTS` such restarts, the next break ends the
-        iteration early, without the tasks not yet submitted.
+        When a worker dies, the pool and every task in flight break. New pools take the broken
+        tasks again, one at a time alongside new tasks (so that a task that kills its worker again
+        breaks no other resubmitted task), with no more tasks in flight than workers meanwhile; a
+        task broken a second time yields :data:`WORKER_DIED`.
+        After :data:`POOL_RESTARTS` breaks with no task finished since, the next break ends the
+        iteration early: the broken tasks not yet resubmitted yield :data:`WORKER_DIED` too, and
+        those never submitted are left out.
         """
-        pending: dict[Future[Any], Any] = {}
+        pending: dict[Future[Any], tuple[Any, bool]] = {}  # -> (task, is a resubmission)
+        backlog: deque[tuple[Any, Future[Any]]] = deque()  # broken once, to resubmit
         source: Iterator[Any] = iter(tasks)
         window = 2 * self.workers
+        strikes = 0  # pool breaks since a task last finished
         while True:
             broken = False
-            while len(pending) < window:
-                task = next(source, None)
+            while True:
+                retrying = any(again for _, again in pending.values())
+                if len(pending) >= (self.workers if retrying else window):
+                    break  # a resubmitted task waits in no queue: it finishes sooner
+                if backlog and not retrying:
+                    task, again = backlog[0][0], True
+                else:
+                    task, again = next(source, None), False
                 if task is None:
                     break
                 try:
-                    pending[self.pool.submit(fn, task)] = task
+                    future = self.pool.submit(fn, task)
                 except BrokenProcessPool:  # a worker died since the last wait
-                    source, broken = chain([task], source), True
+                    if not again:
+                        source = chain([task], source)
+                    broken = True
                     break
+                pending[future] = (task, again)
+                if again:
+                    backlog.popleft()
             if not pending and not broken:
                 return
             if not broken:
@@ -167,11 +189,21 @@ class PoolExecutor(Executor):
                 broken = any(isinstance(f.exception(), BrokenProcessPool) for f in done)
             if broken:  # the broken pool fails every task it still holds: collect them all
                 done, _ = wait(pending)
-            for future in done:
-                yield self._outcome(pending.pop(future), future)
+            finished = [(*pending.pop(future), future) for future in done]
+            if any(future.exception() is None for *_, future in finished):
+                strikes = 0
+            strikes += int(broken)
+            stop = strikes > POOL_RESTARTS
+            for task, again, future in finished:
+                if isinstance(future.exception(), BrokenProcessPool) and not (again or stop):
+                    backlog.append((task, future))
+                else:
+                    yield self._outcome(task, future)
+            if stop:
+                for task, future in backlog:
+                    yield self._outcome(task, future)
+                return
             if broken:
-                if self.restarts >= POOL_RESTARTS:
-                    return
                 self.restarts += 1
                 self.pool.shutdown(wait=True, cancel_futures=True)
                 self.pool = self._new_pool()

@@ -5,8 +5,9 @@ same folder, then :func:`os.replace`), and a block counts as finished only once 
 it, so a batch killed at any moment can be resumed. Compaction streams the parts in block order into
 ``runs.parquet``, ``trajectories.parquet`` and ``bands.parquet`` (sorted by run id / point id whatever
 order the blocks finished in) with memory bounded by one block, writes ``summary.csv`` (which reads
-``runs.parquet`` whole), then removes ``parts/``. Parts are fsynced before they are renamed into place and carry page checksums; a part
-found missing or corrupt at compaction drops its block from ``finished_blocks`` for a resume to redo.
+``runs.parquet`` in batches), then removes ``parts/``. Parts are fsynced before they are renamed into place;
+parts and final files carry page checksums (verified by every reader). A part found missing or
+corrupt at compaction drops its block from ``finished_blocks`` for a resume to redo.
 Manifest construction and the resume checks live in :mod:`sim.manifest`.
 """
 
@@ -93,7 +94,7 @@ class _StreamWriter:
 
     def write(self, table: pa.Table) -> None:
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.tmp, table.schema)
+            self.writer = pq.ParquetWriter(self.tmp, table.schema, write_page_checksum=True)
         self.buffer.append(table.cast(self.writer.schema))
         self.rows += table.num_rows
         if self.rows >= _ROWS_PER_GROUP:

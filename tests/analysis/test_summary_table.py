@@ -11,17 +11,16 @@ import pytest
 from make_fixtures import GRID, RUN, SOBOL
 
 from analysis.classify import OUTCOMES
+from analysis.precision import check_precision, replications_needed
 from analysis.results import load_results
 from analysis.summary import (
-    check_precision,
-    format_table,
     parameter_columns,
     pooled_shares,
-    replications_needed,
     summarise,
     wilson_interval,
     write_summary,
 )
+from analysis.table import format_table
 
 
 def _summary(folder: Path) -> pd.DataFrame:
@@ -142,3 +141,47 @@ def test_summarise_file_in_batches_equals_summarise(folder: Path, batch_size: in
     expected = summarise(results.runs, results.parameters)
     streamed = summarise_file(folder / "runs.parquet", results.parameters, batch_size=batch_size)
     pd.testing.assert_frame_equal(streamed, expected, check_dtype=False)
+
+
+@pytest.mark.parametrize("batch_size", [7, 1000])
+def test_summarise_file_ignores_row_order(tmp_path: Path, batch_size: int) -> None:
+    """Rows shuffled across batches give exactly the table of the sorted file."""
+    from analysis.summary import summarise_file
+
+    results = load_results(GRID)
+    shuffled = results.runs.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    assert shuffled["point_id"].iloc[0] != 0  # the first batch does not start at point 0
+    path = tmp_path / "runs.parquet"
+    shuffled.to_parquet(path, index=False)
+    expected = summarise(results.runs, results.parameters)
+    streamed = summarise_file(path, results.parameters, batch_size=batch_size)
+    pd.testing.assert_frame_equal(streamed, expected, check_dtype=False)
+    assert list(streamed["point_id"]) == list(range(15))
+
+
+def test_summarise_file_reads_a_directory_of_parts(tmp_path: Path) -> None:
+    """runs.parquet may be a directory of parts (as load_results accepts): same table."""
+    from analysis.summary import summarise_file
+
+    results = load_results(GRID)
+    path = tmp_path / "runs.parquet"
+    path.mkdir()
+    shuffled = results.runs.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    for i, start in enumerate(range(0, len(shuffled), 100)):
+        shuffled.iloc[start : start + 100].to_parquet(path / f"part-{i}.parquet", index=False)
+    expected = summarise(results.runs, results.parameters)
+    streamed = summarise_file(path, results.parameters, batch_size=50)
+    pd.testing.assert_frame_equal(streamed, expected, check_dtype=False)
+
+
+def test_summarise_file_refuses_an_unknown_class(tmp_path: Path) -> None:
+    from analysis.results import ResultsError
+    from analysis.summary import summarise_file
+
+    runs = load_results(GRID).runs.copy()
+    runs.loc[17, "outcome"] = "collapse"
+    path = tmp_path / "runs.parquet"
+    runs.to_parquet(path, index=False)
+    with pytest.raises(ResultsError, match="outcome: unknown class") as caught:
+        summarise_file(path, ["levels.us_pressure", "levels.china_coercion"], batch_size=7)
+    assert len(str(caught.value).splitlines()) == 1 and str(path) in str(caught.value)

@@ -101,3 +101,36 @@ def test_page_renders_and_steps(rendered: Any) -> None:
     text = rendered.find(v.Html, class_=app.OUTCOME_CLASS).widget.children[0]
     assert text.split(" ")[0] in OUTCOMES
     assert text.endswith("(so far, month 1 of 60)")
+
+
+@pytest.mark.parametrize("typed", ["abc", "1.5", "-3", str(2**63), "7 seven"])
+def test_a_seed_that_is_not_a_whole_number_gives_a_random_run_and_says_so(typed: str) -> None:
+    models = [rebuild(app.model, {**defaults(), "rng": typed}) for _ in range(2)]
+    for model in models:
+        assert repr(typed.strip()) in model.seed_note and "random seed" in model.seed_note
+        model.step()
+    assert models[0].seeds[0] != models[1].seeds[0]  # random, like an empty box
+
+
+@pytest.mark.parametrize(("typed", "seed"), [("", None), ("  ", None), (" 7 ", 7), ("0", 0)])
+def test_blank_or_whole_number_seeds_need_no_note(typed: str, seed: int | None) -> None:
+    model = rebuild(app.model, {**defaults(), "rng": typed})
+    assert model.seed_note == ""
+    if seed is not None:
+        assert int(model.seeds[0]) == seed
+
+
+def test_typing_a_bad_seed_in_the_page_shows_a_note(rendered: Any) -> None:
+    box = rendered.find(v.TextField, label="Random seed").widget
+    box.v_model = "abc"
+    box.fire_event("keyup.enter", None)  # what the text box commits on (or on focus out)
+    rendered.find(v.Btn, children=["Reset"]).widget.click()
+    rendered.find(v.Btn, children=["Step"]).widget.click()
+    note = rendered.find(v.Html, class_=app.SEED_NOTE_CLASS).widget.children[0]
+    assert note.startswith("seed 'abc' is not a whole number") and "random seed" in note
+    text = rendered.find(v.Html, class_=app.OUTCOME_CLASS).widget.children[0]
+    assert text.endswith("(so far, month 1 of 60)")
+    box.v_model = "7"
+    box.fire_event("keyup.enter", None)
+    rendered.find(v.Btn, children=["Reset"]).widget.click()
+    assert not rendered.find(v.Html, class_=app.SEED_NOTE_CLASS).widgets

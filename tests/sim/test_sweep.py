@@ -332,11 +332,20 @@ def test_a_sweep_without_seed_is_reproducible(tmp_path: Path, sampler: str) -> N
     assert first.plan().batch_seed == 3  # the base scenario's seed
 
 
-def test_first_order_sobol_size_guard_uses_d_plus_2_rows(tmp_path: Path) -> None:
-    """Without second-order indices Saltelli's design has N * (d + 2) rows, and that is what is run."""
-    path = _write(
-        tmp_path,
-        """\
+def test_first_order_sobol_size_guard_uses_d_plus_2_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without second-order indices Saltelli's design has N * (d + 2) rows, and that is what is run.
+
+    The limit lies between the two designs' sizes, so only a guard counting N * (d + 2) rows for a
+    first-order design accepts it (and N * (2d + 2) for a second-order one refuses it).
+    """
+    import sim.sweep
+
+    samples, d = 16, 3
+    monkeypatch.setattr(sim.sweep, "MAX_POINTS", 100)
+    assert samples * (d + 2) <= sim.sweep.MAX_POINTS < samples * (2 * d + 2)
+    body = """\
         name: sobol1
         base: ../base.yaml
         sampler: sobol
@@ -345,6 +354,13 @@ def test_first_order_sobol_size_guard_uses_d_plus_2_rows(tmp_path: Path) -> None
           levels.us_pressure: {low: 0.0, high: 1.0}
           levels.china_coercion: {low: 0.0, high: 1.0}
           levels.nk_provocation: {low: 0.0, high: 1.0}
-        """,
-    )
-    assert len(load_sweep(path).points) == 16 * (3 + 2)
+        """
+    path = _write(tmp_path, body)
+    assert len(load_sweep(path).points) == samples * (d + 2)
+    second = "sampler: sobol\n        calc_second_order: {}\n"
+    path = _write(tmp_path, body.replace("sampler: sobol\n", second.format("false")))
+    assert len(load_sweep(path).points) == samples * (d + 2)
+    error = _error(tmp_path, body.replace("sampler: sobol\n", second.format("true")))
+    assert error.field == "samples" and error.line == 5, str(error)  # after calc_second_order
+    assert "gives about 128 points (at most 100)" in error.message, str(error)
+    assert str(error).startswith(f"{tmp_path / 'sweeps' / 's.yaml'}:5: samples: ")
