@@ -19,9 +19,9 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
 from analysis.atomic import write_text_atomic
-from analysis.classify import OUTCOMES
 from analysis.results import Results, ResultsError, load_results
 from analysis.style import OUTCOME_LABELS, variable_label
+from analysis.summary import outcome_counts
 
 MEAN_TARGETS: tuple[str, ...] = (
     "security_index",
@@ -60,11 +60,9 @@ def point_targets(runs: pd.DataFrame) -> pd.DataFrame:
         One row per ``point_id`` (sorted index) with columns ``share_<class>`` in OUTCOMES order,
         then the :data:`MEAN_TARGETS`.
     """
-    grouped = runs.groupby("point_id")
-    counts = runs.groupby(["point_id", "outcome"]).size().unstack("outcome", fill_value=0)
-    counts = counts.reindex(columns=list(OUTCOMES), fill_value=0)
+    counts = outcome_counts(runs, "point_id")
     shares = counts.div(counts.sum(axis=1), axis=0).add_prefix("share_")
-    means = grouped[list(MEAN_TARGETS)].mean()
+    means = runs.groupby("point_id")[list(MEAN_TARGETS)].mean()
     return shares.join(means).sort_index()
 
 
