@@ -14,17 +14,18 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.atomic import write_bytes_atomic
 from analysis.plots.compare import comparison_data, draw_comparison
 from analysis.plots.fans import draw_fans, outcome_fans, overall_fan
 from analysis.plots.outcome_map import GRIDDED_SAMPLERS, draw_outcome_map, outcome_map_data
 from analysis.plots.position import draw_position
 from analysis.plots.sensitivity import draw_sensitivity
 from analysis.plots.shares import draw_shares, shares_applicable
-from analysis.results import Results, ResultsError, load_results
+from analysis.results import Results, load_results
 from analysis.sensitivity import analyse_sensitivity, write_sensitivity
 from analysis.style import figure_bytes
 from analysis.summary import summarise
+from sim.contract.errors import ResultsError
+from sim.contract.files import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 

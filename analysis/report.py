@@ -16,8 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.atomic import write_text_atomic
-from analysis.classify import OUTCOMES
 from analysis.figures import iter_figures, sensitivity_or_none
 from analysis.precision import check_precision
 from analysis.results import Results, load_results
@@ -29,6 +27,8 @@ from analysis.summary import (
     pooled_shares,
     summarise,
 )
+from sim.contract.files import write_text_atomic
+from sim.contract.outcomes import OUTCOMES
 
 MAX_TABLE_ROWS = 60
 """Most sweep points listed in the report's outcome table (the rest are in summary.csv)."""

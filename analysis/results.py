@@ -7,7 +7,7 @@ file and what is wrong in one line, so the command line can print it and exit wi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,69 +15,17 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from analysis.classify import OUTCOMES, Thresholds
-
-FORMAT_VERSION = 1
-"""The results-folder format this package reads."""
-
-REQUIRED_RUN_COLUMNS: tuple[str, ...] = (
-    "run_id",
-    "point_id",
-    "replicate",
-    "outcome",
-    "us_alignment",
-    "china_engagement",
-    "security_index",
-    "economic_index",
+from sim.contract.columns import (
+    FORMAT_VERSION,
+    REQUIRED_BAND_COLUMNS,
+    REQUIRED_RUN_COLUMNS,
+    REQUIRED_TRAJECTORY_COLUMNS,
 )
-"""Columns of ``runs.parquet`` every analysis needs (the swept parameters are required too)."""
-
-TRAJECTORY_VARIABLES: tuple[str, ...] = (
-    "us_alignment",
-    "china_engagement",
-    "japan_cooperation",
-    "derisking",
-    "security_index",
-    "economic_index",
-    "us_commitment",
-    "threat",
-    "retaliation",
-    "tariff",
-)
-"""Per-step variables of ``trajectories.parquet`` (and the ``variable`` values of bands)."""
-
-REQUIRED_TRAJECTORY_COLUMNS: tuple[str, ...] = ("run_id", "point_id", "step", "outcome")
-REQUIRED_BAND_COLUMNS: tuple[str, ...] = ("point_id", "step", "variable", "q10", "q50", "q90")
-
-
-class ResultsError(Exception):
-    """A results folder that cannot be read; ``str(error)`` is one line naming the file.
-
-    Args:
-        path: the offending file or folder.
-        problem: what is wrong with it, in words.
-    """
-
-    def __init__(self, path: Path | str, problem: str) -> None:
-        self.path = Path(path)
-        self.problem = " ".join(str(problem).split())
-        super().__init__(f"{self.path}: {self.problem}")
-
-
-def first_line(error: BaseException) -> str:
-    """The first line of an exception's message (its type name when the message is empty).
-
-    Args:
-        error: the exception.
-
-    Returns:
-        One line of text.
-    """
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+from sim.contract.errors import ResultsError, first_line
+from sim.contract.outcomes import Thresholds
+from sim.contract.summary import unknown_outcomes
 
 
 def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -100,28 +48,6 @@ def _read_parquet(path: Path, columns: Sequence[str] | None = None) -> pd.DataFr
         NotImplementedError,
     ) as error:
         raise ResultsError(path, f"cannot read Parquet: {first_line(error)}") from error
-
-
-def read_batches(path: Path, columns: list[str], batch_size: int) -> Iterator[pa.RecordBatch]:
-    """Record batches of a Parquet file or a directory of Parquet parts, page checksums verified.
-
-    A directory is read as :func:`load_results` reads it (pyarrow dataset discovery); its batches
-    come in no particular order.
-
-    Args:
-        path: the file or directory.
-        columns: columns to read.
-        batch_size: most rows per batch.
-
-    Returns:
-        The batches (read lazily: errors surface while iterating).
-    """
-    if path.is_dir():
-        scan = ds.ParquetFragmentScanOptions(page_checksum_verification=True)
-        fmt = ds.ParquetFileFormat(default_fragment_scan_options=scan)
-        return ds.dataset(path, format=fmt).to_batches(columns=columns, batch_size=batch_size)
-    file = pq.ParquetFile(path, page_checksum_verification=True)
-    return file.iter_batches(batch_size=batch_size, columns=columns)
 
 
 def _require_columns(frame: pd.DataFrame, path: Path, required: Sequence[str]) -> None:
@@ -172,7 +98,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 
 def check_outcomes(outcome: pd.Series, path: Path) -> None:
-    """Refuse outcome values that are not classes of :data:`~analysis.classify.OUTCOMES`.
+    """Refuse outcome values that are not classes of :data:`~sim.contract.outcomes.OUTCOMES`.
 
     Args:
         outcome: the ``outcome`` column (or part of it).
@@ -181,7 +107,7 @@ def check_outcomes(outcome: pd.Series, path: Path) -> None:
     Raises:
         ResultsError: an unknown class (or a missing value) is present.
     """
-    unknown = sorted(set(outcome.astype(str).unique()) - set(OUTCOMES))
+    unknown = unknown_outcomes(outcome.astype(str).unique().tolist())
     if unknown:
         raise ResultsError(path, f"outcome: unknown class(es) {', '.join(map(repr, unknown))}")
 

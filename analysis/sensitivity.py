@@ -18,10 +18,11 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
-from analysis.atomic import write_text_atomic
-from analysis.results import Results, ResultsError, load_results
+from analysis.results import Results, load_results
 from analysis.style import OUTCOME_LABELS, variable_label
 from analysis.summary import outcome_counts
+from sim.contract.errors import ResultsError
+from sim.contract.files import write_text_atomic
 
 MEAN_TARGETS: tuple[str, ...] = (
     "security_index",

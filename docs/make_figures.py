@@ -15,7 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from sim.cli import main as hedgesim
+from hedgesim.cli import main as hedgesim
 
 ROOT = Path(__file__).resolve().parent.parent
 IMG = ROOT / "docs" / "img"

@@ -252,14 +252,6 @@ class DPRK(mesa.Agent):
         self.launch = self._next_launch
         self.launches = self.launches + self.launch.astype(np.int64)
 
-    def security_utility(self) -> Array:
-        """Leverage gained by provoking."""
-        return self.launch * (1.0 - self.model.china.restraint)
-
-    def economic_utility(self) -> Array:
-        """Sanctions cost, a constant here: the North's economy is outside the model."""
-        return np.zeros(self.model.lanes)
-
 
 class Japan(mesa.Agent):
     """Tokyo: reciprocates Seoul's engagement; cooperates more when both fear US abandonment.
@@ -301,14 +293,6 @@ class Japan(mesa.Agent):
         """Commit the pending state."""
         self.cooperation = self._next
 
-    def security_utility(self) -> Array:
-        """Networked security with Seoul."""
-        return self.cooperation * self.model.rok.japan_cooperation
-
-    def economic_utility(self) -> Array:
-        """Supply-chain trade with Seoul."""
-        return 0.5 * self.cooperation * self.model.rok.japan_cooperation
-
 
 class Russia(mesa.Agent):
     """Moscow: a minor actor that raises the North's capability; small trade tie with Seoul.
@@ -338,11 +322,3 @@ class Russia(mesa.Agent):
     def apply(self) -> None:
         """Commit the pending state."""
         self.support = self._next
-
-    def security_utility(self) -> Array:
-        """Leverage through the North."""
-        return self.support * self.model.knobs.levels.nk_provocation
-
-    def economic_utility(self) -> Array:
-        """Small trade with Seoul, lost as Seoul aligns with sanctions."""
-        return 0.05 * (1.0 - self.model.rok.us_alignment)

@@ -25,6 +25,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
+from sim.contract.outcomes import OUTCOMES
 from sim.model import DEFAULT_SCENARIO, GeoModel
 from sim.scenario import Scenario
 
@@ -132,7 +133,7 @@ def outcome_text(model: GeoModel) -> str:
     if model.steps == 0:
         return f"none yet (month 0 of {model.horizon})"
     when = "final" if model.steps >= model.horizon else "so far"
-    return f"{model.outcomes()[0]} ({when}, month {model.steps} of {model.horizon})"
+    return f"{OUTCOMES[model.outcomes()[0]]} ({when}, month {model.steps} of {model.horizon})"
 
 
 @solara.component

@@ -16,29 +16,14 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from sim.model import TRAJECTORY_VARS
+from sim.contract.columns import BANDS_SCHEMA, HIST_SCHEMA, TRAJECTORY_VARIABLES
 
 N_BINS = 100
 """Histogram bins on [0, 1]."""
 TENTHS: tuple[int, ...] = (1, 5, 9)
 """The quantiles, in tenths: q10, q50, q90."""
 
-_VARIABLES = pa.array(TRAJECTORY_VARS, type=pa.string())
-BANDS_SCHEMA = pa.schema(
-    [
-        ("point_id", pa.int64()),
-        ("step", pa.int64()),
-        ("variable", pa.string()),
-        ("q10", pa.float64()),
-        ("q50", pa.float64()),
-        ("q90", pa.float64()),
-        ("n", pa.int64()),
-    ]
-)
-HIST_SCHEMA = pa.schema(
-    [("point_id", pa.int64()), ("cell", pa.int32()), ("bin", pa.int16()), ("count", pa.int64())]
-)
-"""Sparse counts: ``cell = step_index * len(TRAJECTORY_VARS) + variable_index``."""
+_VARIABLES = pa.array(TRAJECTORY_VARIABLES, type=pa.string())
 
 
 def to_bins(values: npt.ArrayLike) -> npt.NDArray[np.int16]:
@@ -115,7 +100,7 @@ def _bands_table(
     point_ids: npt.NDArray[np.int64], quantiles: npt.NDArray[np.float64], steps: int, n: int
 ) -> pa.Table:
     """Rows (point, step, variable) from quantiles of shape (3, P, steps * n_vars)."""
-    n_vars = len(TRAJECTORY_VARS)
+    n_vars = len(TRAJECTORY_VARIABLES)
     cells = steps * n_vars
     var_idx = np.tile(np.arange(n_vars, dtype=np.int32), steps * len(point_ids))
     step = np.tile(np.repeat(np.arange(1, steps + 1, dtype=np.int64), n_vars), len(point_ids))
@@ -164,9 +149,9 @@ def block_bands(
     """
     n_runs = len(point_ids)
     run_stop = run_start + n_runs
-    steps = trajectories[TRAJECTORY_VARS[0]].shape[1]
-    cells = steps * len(TRAJECTORY_VARS)
-    bins = np.stack([to_bins(trajectories[v]) for v in TRAJECTORY_VARS], axis=-1)
+    steps = trajectories[TRAJECTORY_VARIABLES[0]].shape[1]
+    cells = steps * len(TRAJECTORY_VARIABLES)
+    bins = np.stack([to_bins(trajectories[v]) for v in TRAJECTORY_VARIABLES], axis=-1)
     bins = bins.reshape(n_runs, cells)
     first, last = int(point_ids[0]), int(point_ids[-1])
     lo = first if first * replications >= run_start else first + 1
@@ -213,7 +198,7 @@ class BandMerger:
         self.steps = steps
         self.emit = emit
         self.open_point: int | None = None
-        self.counts = np.zeros((steps * len(TRAJECTORY_VARS), 100), dtype=np.int64)
+        self.counts = np.zeros((steps * len(TRAJECTORY_VARIABLES), N_BINS), dtype=np.int64)
 
     def _flush(self) -> None:
         if self.open_point is not None:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sim
-from analysis.results import FORMAT_VERSION, ResultsError
+from sim.contract.columns import FORMAT_VERSION
+from sim.contract.errors import ResultsError
 
 if TYPE_CHECKING:
     from sim.plan import RunPlan
@@ -39,19 +40,8 @@ RESULT_PACKAGES: frozenset[str] = frozenset(
     {"mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "pydantic"}
 )
 """Packages that can change a run's numbers or its sweep points: a resume needs the same versions."""
-MODEL_SOURCES: tuple[str, ...] = (
-    "sim/model.py",
-    "sim/agents.py",
-    "sim/seoul.py",
-    "sim/knobs.py",
-    "sim/scenario.py",
-    "sim/plan.py",
-    "sim/sweep.py",
-    "sim/bands.py",
-    "sim/engine.py",
-    "analysis/classify.py",
-)
-"""The source files that determine a batch's numbers; :func:`code_hash` hashes them."""
+NOT_HASHED: frozenset[str] = frozenset({"app.py"})
+"""Files of the ``sim`` package that cannot change a batch's numbers (the interactive app)."""
 _ROOT = Path(sim.__file__).resolve().parent.parent
 _FRESH = "start a fresh --out instead"
 
@@ -61,16 +51,29 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def code_hash() -> str:
-    """SHA-256 of :data:`MODEL_SOURCES`: equal hashes mean the same model, engine and classification.
+def model_sources() -> list[Path]:
+    """Every Python source of the ``sim`` package (sub-packages too) but :data:`NOT_HASHED`, sorted.
 
-    A resume compares it, so editing the model refuses to mix results, while a docs or CLI change
-    (or a commit that touches neither) does not block a long sweep.
+    The package is walked, so a new module is covered without anyone listing it.
+    """
+    package = _ROOT / "sim"
+    return sorted(
+        path
+        for path in package.rglob("*.py")
+        if path.relative_to(package).as_posix() not in NOT_HASHED
+    )
+
+
+def code_hash() -> str:
+    """SHA-256 of :func:`model_sources`: equal hashes mean the same model, engine and classification.
+
+    A resume compares it, so editing the model refuses to mix results, while a docs, analysis or
+    CLI change (or a commit that touches neither) does not block a long sweep.
     """
     digest = hashlib.sha256()
-    for name in MODEL_SOURCES:
-        digest.update(name.encode())
-        digest.update((_ROOT / name).read_bytes())
+    for path in model_sources():
+        digest.update(path.relative_to(_ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

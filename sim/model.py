@@ -1,8 +1,8 @@
 """GeoModel: a Mesa model of Seoul between Washington and Beijing that advances R runs ("lanes") at once.
 
 Each lane is an independent run with its own seed and, optionally, its own parameters. Agents keep
-their state as numpy arrays of shape (R,), activation is simultaneous and staged (world agents decide,
-then apply; then Seoul perceives, decides and applies), and every lane draws only from its own
+their state as numpy arrays of shape (R,), activation is simultaneous and staged (the five other powers
+decide, then apply; then Seoul perceives, decides and applies), and every lane draws only from its own
 generator, so a run's numbers do not depend on which other runs share its block.
 
 ``GeoModel(rng=seed, us_pressure=0.6)`` is a plain single run usable with ``mesa.batch_run``;
@@ -18,27 +18,14 @@ from typing import Any
 import mesa
 import numpy as np
 
-from analysis.classify import OUTCOMES, Thresholds, classify_codes
 from sim.agents import DPRK, USA, China, Japan, Russia
+from sim.contract.columns import FINAL_VARIABLES, TRAJECTORY_VARIABLES
+from sim.contract.outcomes import OUTCOMES, Thresholds, classify_codes
 from sim.knobs import lane_knobs
-from sim.scenario import LANE_FIELDS, Event, Levels, Scenario
+from sim.plan import run_seeds
+from sim.scenario import LANE_FIELDS, Event, Levels, Scenario, field_path
 from sim.seoul import POSTURE, ROK
 
-TRAJECTORY_VARS: tuple[str, ...] = (
-    "us_alignment",
-    "china_engagement",
-    "japan_cooperation",
-    "derisking",
-    "security_index",
-    "economic_index",
-    "us_commitment",
-    "threat",
-    "retaliation",
-    "tariff",
-)
-"""Per-step variables recorded for every lane (all in [0, 1])."""
-FINAL_VARS: tuple[str, ...] = TRAJECTORY_VARS
-"""Variables averaged over the final window into the per-run record."""
 NOISE_CHANNELS: tuple[str, ...] = (*POSTURE, "launch")
 """Uniform draws each lane makes every month, in this order."""
 
@@ -48,7 +35,7 @@ DEFAULT_SCENARIO = Scenario(
 )
 """The scenario used when ``GeoModel`` is built without one (the 2025 baseline levels)."""
 
-_SHORT_NAMES: dict[str, str] = {path.split(".")[1]: path for path in LANE_FIELDS}
+_SHORT_NAMES: dict[str, str] = {field_path(path)[-1]: path for path in LANE_FIELDS}
 
 
 def lane_noise(seeds: Sequence[int] | np.ndarray, steps: int) -> np.ndarray:
@@ -72,11 +59,13 @@ class GeoModel(mesa.Model):
     """Seoul, Washington, Beijing, Pyongyang, Tokyo and Moscow over one presidential term, R lanes at once.
 
     Attributes:
-        spec: the scenario (Mesa's own ``scenario`` attribute is left to Mesa).
+        config: the hedgesim :class:`~sim.scenario.Scenario` (Mesa's own ``scenario`` attribute is
+            left to Mesa).
         lanes: number of lanes R.
         knobs: per-lane parameter arrays.
         rok, usa, china, dprk, japan, russia: the six agents.
-        history: per-step arrays of :data:`TRAJECTORY_VARS`, each of shape (steps, R).
+        others: the five powers around Seoul (all agents but ``rok``), in activation order.
+        history: per-step arrays of :data:`TRAJECTORY_VARIABLES`, each of shape (steps, R).
         datacollector: at R = 1, Mesa model reporters of the main variables and ``outcome``.
     """
 
@@ -87,44 +76,45 @@ class GeoModel(mesa.Model):
         rng: Any = None,
         lanes: int = 1,
         seeds: Sequence[int] | np.ndarray | None = None,
-        **overrides: Any,
+        **lane_values: Any,
     ) -> None:
         """Build the model.
 
         Args:
             scenario: the scenario; defaults to :data:`DEFAULT_SCENARIO`.
-            rng: Mesa's seed argument; at ``lanes=1`` an integer is the run seed.
+            rng: Mesa's seed argument. An integer is the run seed at ``lanes=1`` and the batch seed
+                of :func:`sim.plan.run_seeds` otherwise; with no integer, a batch seed is drawn from
+                Mesa's generator.
             lanes: number of lanes R.
             seeds: one run seed per lane (overrides ``rng``); length R.
-            **overrides: scenario fields by leaf name (``us_pressure``) or dotted path
+            **lane_values: lane fields by leaf name (``us_pressure``) or dotted path
                 (``levels.us_pressure``); a scalar applies to every lane, an array of shape (R,)
                 gives one value per lane.
         """
         if isinstance(rng, np.integer):
             rng = int(rng)  # Mesa accepts plain ints only
         super().__init__(rng=rng)
-        spec = scenario if scenario is not None else DEFAULT_SCENARIO
-        self.spec = spec
+        config = scenario if scenario is not None else DEFAULT_SCENARIO
+        self.config = config
         if seeds is None:
-            if isinstance(rng, int | np.integer):
-                seeds = (
-                    [int(rng)] * lanes if lanes == 1 else list(range(int(rng), int(rng) + lanes))
-                )
+            if isinstance(rng, int) and lanes == 1:
+                seeds = [rng]
             else:
-                seeds = [int(s) for s in self.rng.integers(0, 2**63, size=lanes)]
+                batch_seed = rng if isinstance(rng, int) else int(self.rng.integers(0, 2**63))
+                seeds = run_seeds(batch_seed, lanes)
         self.seeds = np.asarray(seeds, dtype=np.uint64)
         self.lanes = len(self.seeds)
-        lane_values = {}
-        for key, value in overrides.items():
+        by_path = {}
+        for key, value in lane_values.items():
             path = _SHORT_NAMES.get(key, key)
             if path not in LANE_FIELDS:
                 raise TypeError(f"GeoModel got an unknown parameter {key!r}")
-            lane_values[path] = np.broadcast_to(np.asarray(value, dtype=float), (self.lanes,))
-        self.knobs = lane_knobs(spec, self.lanes, lane_values)
-        self.horizon = spec.steps
+            by_path[path] = np.broadcast_to(np.asarray(value, dtype=float), (self.lanes,))
+        self.knobs = lane_knobs(config, self.lanes, by_path)
+        self.horizon = config.steps
         self._noise = lane_noise(self.seeds, self.horizon)
         self._events: dict[int, list[Event]] = {}
-        for event in spec.events:
+        for event in config.events:
             self._events.setdefault(event.step, []).append(event)
         # Creation order matters only for initial values that read other agents.
         self.rok = ROK(self)
@@ -133,14 +123,14 @@ class GeoModel(mesa.Model):
         self.china = China(self)
         self.japan = Japan(self)
         self.dprk = DPRK(self)
-        self.world = (self.usa, self.china, self.dprk, self.japan, self.russia)
+        self.others = (self.usa, self.china, self.dprk, self.japan, self.russia)
         self.history: dict[str, np.ndarray] = {
-            name: np.empty((self.horizon, self.lanes)) for name in TRAJECTORY_VARS
+            name: np.empty((self.horizon, self.lanes)) for name in TRAJECTORY_VARIABLES
         }
         self.datacollector: mesa.DataCollector | None = None
         if self.lanes == 1:
-            reporters = {name: _lane0_reporter(name) for name in TRAJECTORY_VARS}
-            reporters["outcome"] = lambda m: str(m.outcomes()[0])
+            reporters = {name: _lane0_reporter(name) for name in TRAJECTORY_VARIABLES}
+            reporters["outcome"] = lambda m: OUTCOMES[m.outcomes()[0]]
             self.datacollector = mesa.DataCollector(model_reporters=reporters)
 
     def noise(self, channel: str) -> np.ndarray:
@@ -175,10 +165,10 @@ class GeoModel(mesa.Model):
                 self.usa.commitment = np.clip(self.usa.commitment + 0.2 * size, 0.0, 1.0)
 
     def step(self) -> None:
-        """One month: world agents decide then apply, events, Seoul perceives, decides, applies."""
-        for agent in self.world:
+        """One month: the other powers decide then apply, events, Seoul perceives, decides, applies."""
+        for agent in self.others:
             agent.decide()
-        for agent in self.world:
+        for agent in self.others:
             agent.apply()
         self._apply_events()
         self.rok.perceive()
@@ -215,9 +205,9 @@ class GeoModel(mesa.Model):
         is (``mean(axis=0)`` would pair them differently at R = 1 and at R > 1).
         """
         hi = max(self.steps, 1)
-        lo = max(hi - self.spec.classification.final_window, 0)
+        lo = max(hi - self.config.classification.final_window, 0)
         means = {}
-        for name in FINAL_VARS:
+        for name in FINAL_VARIABLES:
             total = np.zeros(self.lanes)
             for row in self.history[name][lo:hi]:
                 total += row
@@ -225,18 +215,20 @@ class GeoModel(mesa.Model):
         return means
 
     def outcomes(self) -> np.ndarray:
-        """Each lane's outcome class from its final window (so far)."""
+        """Each lane's outcome code from its final window (so far), int8 of shape (R,).
+
+        The codes index :data:`~sim.contract.outcomes.OUTCOMES`.
+        """
         fin = self.final_window()
-        c = self.spec.classification
+        c = self.config.classification
         thresholds = Thresholds(c.security_floor, c.economic_floor, c.tilt_margin)
-        codes = classify_codes(
+        return classify_codes(
             fin["us_alignment"],
             fin["china_engagement"],
             fin["security_index"],
             fin["economic_index"],
             thresholds,
         )
-        return np.asarray(OUTCOMES)[codes]
 
 
 def _lane0_reporter(name: str) -> Any:
@@ -248,9 +240,10 @@ class LaneResult:
     """What :func:`simulate` returns.
 
     Attributes:
-        finals: per run, shape (R,): final-window means of :data:`FINAL_VARS`, ``launches`` (int64)
-            and ``outcome`` (class names).
-        trajectories: per run and step, shape (R, steps): :data:`TRAJECTORY_VARS`.
+        finals: per run, shape (R,): final-window means of :data:`FINAL_VARIABLES`, ``launches`` (int64)
+            and ``outcome`` (int8 class codes;
+            names are attached when a table is written).
+        trajectories: per run and step, shape (R, steps): :data:`TRAJECTORY_VARIABLES`.
     """
 
     finals: dict[str, np.ndarray]

@@ -46,6 +46,21 @@ def run_seeds(batch_seed: int, replications: int) -> npt.NDArray[np.uint64]:
     return seq.generate_state(replications, dtype=np.uint64)
 
 
+def split_run_ids(
+    run_ids: npt.NDArray[np.int64], replications: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Point and replicate of each run: ``run_id = point_id * replications + replicate``.
+
+    Args:
+        run_ids: run ids.
+        replications: runs per point.
+
+    Returns:
+        ``(point_ids, replicates)``, each of the shape of ``run_ids``.
+    """
+    return run_ids // replications, run_ids % replications
+
+
 @dataclass(frozen=True)
 class Block:
     """One block of consecutive runs.
@@ -207,8 +222,7 @@ class RunPlan:
         start = index * block_size
         stop = min(start + block_size, self.n_runs)
         run_ids = np.arange(start, stop, dtype=np.int64)
-        point_ids = run_ids // self.replications
-        replicates = run_ids % self.replications
+        point_ids, replicates = split_run_ids(run_ids, self.replications)
         matrix = self._point_matrix
         lane_values = {
             name: np.ascontiguousarray(matrix[point_ids, j])

@@ -28,6 +28,20 @@ EventKind = Literal[
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 
 
+def field_path(path: str) -> tuple[str, ...]:
+    """The parts of a dotted field path: ``"levels.us_pressure"`` -> ``("levels", "us_pressure")``.
+
+    The one place where dotted paths are taken apart (sections have no dots in their names).
+
+    Args:
+        path: a dotted path of scenario fields.
+
+    Returns:
+        its parts, outermost first.
+    """
+    return tuple(path.split("."))
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
@@ -40,8 +54,8 @@ class Levels(_Frozen):
     nk_provocation: Unit = Field(description="North Korea's base rate of provocation.")
 
 
-class World(_Frozen):
-    """Structural conditions around Seoul."""
+class Conditions(_Frozen):
+    """Structural conditions around Seoul (the ``world`` section of a scenario)."""
 
     china_inducement: Unit = Field(0.3, description="Economic incentives Beijing offers Seoul.")
     us_china_tension: Unit = Field(0.5, description="Intensity of US-China rivalry.")
@@ -136,7 +150,7 @@ class Scenario(_Frozen):
     replications: Annotated[int, Field(ge=1, le=10_000_000)] = 500
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 2025
     levels: Levels
-    world: World = World()
+    world: Conditions = Conditions()
     government: Government = Government()
     initial: Posture = Posture()
     mechanics: Mechanics = Mechanics()
@@ -176,22 +190,23 @@ class Scenario(_Frozen):
         data = self.model_dump()
         for path, value in values.items():
             node = data
-            *parents, leaf = path.split(".")
+            *parents, leaf = field_path(path)
             for part in parents:
                 node = node[part]
             node[leaf] = value
         return Scenario.model_validate(data)
 
 
+_LANE_SCHEMAS: tuple[tuple[str, type[_Frozen]], ...] = (
+    ("levels", Levels),
+    ("world", Conditions),
+    ("government", Government),
+    ("initial", Posture),
+    ("mechanics", Mechanics),
+)
+LANE_SECTIONS: tuple[str, ...] = tuple(section for section, _ in _LANE_SCHEMAS)
+"""Sections whose numeric fields may differ from lane to lane."""
 LANE_FIELDS: tuple[str, ...] = tuple(
-    f"{section}.{key}"
-    for section, model in (
-        ("levels", Levels),
-        ("world", World),
-        ("government", Government),
-        ("initial", Posture),
-        ("mechanics", Mechanics),
-    )
-    for key in model.model_fields
+    f"{section}.{key}" for section, model in _LANE_SCHEMAS for key in model.model_fields
 )
 """Numeric fields that may differ from lane to lane (sweepable). ``steps`` and classification do not."""

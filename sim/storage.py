@@ -14,9 +14,7 @@ Manifest construction and the resume checks live in :mod:`sim.manifest`.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +23,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.atomic import write_bytes_atomic, write_text_atomic
-from analysis.results import ResultsError
 from sim.bands import BandMerger
+from sim.contract.errors import ResultsError
+from sim.contract.files import ParquetStreamWriter, write_parquet_atomic, write_text_atomic
+from sim.contract.summary import write_summary
 from sim.manifest import check_resumable, new_session, utc_now
 
-PART_KINDS: tuple[str, ...] = ("runs", "traj", "bands", "hist")
-"""Files each block writes under ``parts/`` (``traj``: trajectories, ``hist``: partial histograms)."""
-_ROWS_PER_GROUP = 1 << 16
+PART_KINDS: tuple[str, ...] = ("runs", "trajectories", "bands", "hist")
+"""Files each block writes under ``parts/`` (``hist``: partial histograms of shared points)."""
 
 
 @dataclass(frozen=True)
@@ -52,73 +50,6 @@ class BlockOutput:
     trajectories: pa.Table
     bands: pa.Table
     hist: pa.Table
-
-
-def _write_part(table: pa.Table, path: Path) -> None:
-    """Write a block part durably.
-
-    The table is serialised in memory (with page checksums), then written to a temporary file that
-    is fsynced before it is renamed into place.
-    """
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, write_page_checksum=True)
-    write_bytes_atomic(path, sink.getvalue().to_pybytes())
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _file_mode() -> int:
-    """The mode of a new file under the current umask (mkstemp creates files 0600)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-class _StreamWriter:
-    """Append tables to one Parquet file in row groups of bounded size; durable and atomic on close."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
-        self.writer: pq.ParquetWriter | None = None
-        self.buffer: list[pa.Table] = []
-        self.rows = 0
-
-    def write(self, table: pa.Table) -> None:
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.tmp, table.schema, write_page_checksum=True)
-        self.buffer.append(table.cast(self.writer.schema))
-        self.rows += table.num_rows
-        if self.rows >= _ROWS_PER_GROUP:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self.writer is not None and self.buffer:
-            self.writer.write_table(pa.concat_tables(self.buffer), row_group_size=_ROWS_PER_GROUP)
-        self.buffer, self.rows = [], 0
-
-    def close(self) -> None:
-        self._flush()
-        if self.writer is None:
-            self.tmp.unlink(missing_ok=True)
-            return
-        self.writer.close()
-        _fsync(self.tmp)
-        os.chmod(self.tmp, _file_mode())
-        os.replace(self.tmp, self.path)
-
-    def abort(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.tmp.unlink(missing_ok=True)
 
 
 class ResultsFolder:
@@ -267,7 +198,7 @@ class ResultsFolder:
         """
         tables = (output.runs, output.trajectories, output.bands, output.hist)
         for kind, table in zip(PART_KINDS, tables, strict=True):
-            _write_part(table, self.part_path(kind, output.index))
+            write_parquet_atomic(self.part_path(kind, output.index), table)
         done = set(self.manifest.get("finished_blocks", [])) | {output.index}
         self.manifest["finished_blocks"] = sorted(done)
         self.manifest.get("failed_blocks", {}).pop(str(output.index), None)
@@ -312,13 +243,11 @@ class ResultsFolder:
         return tables
 
     def write_summary(self) -> Path:
-        """Write ``summary.csv`` from ``runs.parquet`` (:func:`analysis.summary.write_summary`).
+        """Write ``summary.csv`` from ``runs.parquet`` (:func:`sim.contract.summary.write_summary`).
 
         Returns:
             its path.
         """
-        from analysis.summary import write_summary  # not needed by workers: imported late
-
         return write_summary(self.path)
 
     def compact(self) -> None:
@@ -337,9 +266,8 @@ class ResultsFolder:
         n_blocks = int(self.manifest["n_blocks"])
         block_size, n_runs = int(self.manifest["block_size"]), int(self.manifest["n_runs"])
         writers = {
-            "runs": _StreamWriter(self.path / "runs.parquet"),
-            "traj": _StreamWriter(self.path / "trajectories.parquet"),
-            "bands": _StreamWriter(self.path / "bands.parquet"),
+            kind: ParquetStreamWriter(self.path / f"{kind}.parquet")
+            for kind in ("runs", "trajectories", "bands")
         }
         merger = BandMerger(
             int(self.manifest["replications"]), int(self.manifest["steps"]), writers["bands"].write
@@ -354,7 +282,7 @@ class ResultsFolder:
                 if bad:
                     continue  # nothing more is written; the rest are only checked
                 writers["runs"].write(tables["runs"])
-                writers["traj"].write(tables["traj"])
+                writers["trajectories"].write(tables["trajectories"])
                 merger.add_block(
                     tables["hist"],
                     tables["bands"],

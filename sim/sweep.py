@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.loader import InputError, LineIndex, load_scenario, read_yaml, validate_data
 from sim.plan import MAX_BLOCK_SIZE, RunPlan
-from sim.scenario import LANE_FIELDS, Scenario
+from sim.scenario import LANE_FIELDS, Scenario, field_path
 
 MAX_POINTS = 10_000_000
 """Largest number of sweep points a file may ask for."""
@@ -311,12 +311,12 @@ def _check_points(
     base = scenario.model_dump()
     sections: dict[str, list[int]] = {}
     for j, name in enumerate(names):
-        sections.setdefault(name.split(".")[0], []).append(j)
+        sections.setdefault(field_path(name)[0], []).append(j)
     for section, cols in sections.items():
         model = type(getattr(scenario, section))
         combos, first = np.unique(matrix[:, cols], axis=0, return_index=True)
         for combo, row in zip(combos, first, strict=True):
-            values = {names[j].split(".")[1]: float(v) for j, v in zip(cols, combo, strict=True)}
+            values = {field_path(names[j])[1]: float(v) for j, v in zip(cols, combo, strict=True)}
             try:
                 model.model_validate({**base[section], **values})
             except ValidationError as error:

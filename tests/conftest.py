@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import faults
 import numpy as np
 import pytest
 
+import sim.engine
 import sim.loader
 import sim.plan
 from sim.scenario import Classification, Levels, Scenario
@@ -47,3 +49,9 @@ def small_scenario() -> Scenario:
         levels=Levels(us_pressure=0.4, china_coercion=0.4, nk_provocation=0.4),
         classification=Classification(final_window=6),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fault_injection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches started through the command line honour the TEST-ONLY faults of :mod:`faults`."""
+    monkeypatch.setattr(sim.engine, "run_batch", faults.run_batch)

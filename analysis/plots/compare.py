@@ -11,10 +11,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from analysis.classify import OUTCOMES
 from analysis.results import Results
 from analysis.style import OUTCOME_COLOURS, OUTCOME_LABELS, add_caption, new_figure, styled
 from analysis.summary import outcome_counts, shares_from_counts
+from sim.contract.outcomes import OUTCOMES
 
 
 def folder_label(results: Results) -> str:

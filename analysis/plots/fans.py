@@ -14,7 +14,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from analysis.classify import OUTCOMES
 from analysis.results import Results
 from analysis.style import (
     NEUTRAL_COLOUR,
@@ -25,6 +24,7 @@ from analysis.style import (
     styled,
     variable_label,
 )
+from sim.contract.outcomes import OUTCOMES
 
 FAN_VARIABLES: tuple[str, ...] = (
     "us_alignment",

@@ -20,7 +20,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis.classify import OUTCOMES
 from analysis.style import (
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
@@ -29,6 +28,7 @@ from analysis.style import (
     parameter_label,
     styled,
 )
+from sim.contract.outcomes import OUTCOMES
 
 GRIDDED_SAMPLERS = frozenset({"grid", "none"})
 MAX_FACETS = 6

@@ -15,8 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from analysis.classify import OUTCOMES
 from analysis.style import OUTCOME_COLOURS, OUTCOME_LABELS, add_caption, new_figure, styled
+from sim.contract.outcomes import OUTCOMES
 
 MAX_SCATTER = 4000
 """Above this many runs, draw a density (hexbin) plus a random sample of coloured points."""

@@ -9,7 +9,6 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from analysis.classify import OUTCOMES
 from analysis.style import (
     OUTCOME_COLOURS,
     OUTCOME_LABELS,
@@ -19,6 +18,7 @@ from analysis.style import (
     styled,
 )
 from analysis.summary import parameter_columns
+from sim.contract.outcomes import OUTCOMES
 
 MAX_BAR_POINTS = 30
 """Most points drawn as grouped bars; beyond this only a one-parameter sweep is drawn (as lines)."""

@@ -1,8 +1,8 @@
 """Build the tiny synthetic results folders under ``tests/analysis/fixtures/``.
 
 The folders follow docs/results.md (format version 1) but the numbers come from a toy relaxation
-process drawn with numpy from a fixed seed, not from the model: this script must never import ``sim``.
-Outcomes are assigned by :func:`analysis.classify.classify` on the final-window means, exactly as the
+process drawn with numpy from a fixed seed, not from the model: this script imports only the results contract
+(``sim.contract``) from ``sim``. Outcomes are assigned by :func:`sim.contract.outcomes.classify_codes` on the final-window means, exactly as the
 model does, so every column is consistent with every other.
 
 Run ``python tests/analysis/make_fixtures.py`` to regenerate (the output is committed).
@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # allow `python tests/analysis/make_fixtures.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
-from analysis.classify import Thresholds, classify  # noqa: E402
-from analysis.results import TRAJECTORY_VARIABLES  # noqa: E402
-from analysis.summary import write_summary  # noqa: E402
+from sim.contract.columns import TRAJECTORY_VARIABLES  # noqa: E402
+from sim.contract.outcomes import OUTCOMES, Thresholds, classify_codes  # noqa: E402
+from sim.contract.summary import write_summary  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RUN = FIXTURES / "run_baseline"
@@ -186,13 +186,15 @@ def simulate(
     paths["economic_index"] = _relax(rng, 0.6, np.clip(eco_target, 0, 1), 7.0, 0.03)
 
     final = {name: np.round(p[:, -FINAL_WINDOW:].mean(axis=1), 4) for name, p in paths.items()}
-    outcome = classify(
-        final["us_alignment"],
-        final["china_engagement"],
-        final["security_index"],
-        final["economic_index"],
-        Thresholds(**CLASSIFICATION),
-    )
+    outcome = np.asarray(OUTCOMES)[
+        classify_codes(
+            final["us_alignment"],
+            final["china_engagement"],
+            final["security_index"],
+            final["economic_index"],
+            Thresholds(**CLASSIFICATION),
+        )
+    ]
     seeds = np.random.SeedSequence(11).generate_state(replications, dtype=np.uint64)
     runs = pd.DataFrame(
         {

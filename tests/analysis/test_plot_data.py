@@ -11,7 +11,6 @@ import pytest
 from make_fixtures import GRID, RUN, SOBOL
 from matplotlib.path import Path as MplPath
 
-from analysis.classify import OUTCOMES, classify
 from analysis.plots.compare import comparison_data
 from analysis.plots.fans import (
     FAN_COLUMNS,
@@ -28,6 +27,7 @@ from analysis.plots.shares import shares_applicable, shares_data
 from analysis.results import load_results
 from analysis.style import OUTCOME_COLOURS, OUTCOME_LABELS, parameter_label
 from analysis.summary import summarise
+from sim.contract.outcomes import OUTCOMES, classify_codes
 
 
 def test_style_covers_every_outcome_in_order() -> None:
@@ -140,14 +140,15 @@ def test_position_data_and_sampling() -> None:
 
 @pytest.mark.parametrize("margin", [0.1, 0.25, 0.4])
 def test_class_regions_agree_with_the_classifier(margin: float) -> None:
-    from analysis.classify import Thresholds
+    from sim.contract.outcomes import Thresholds
 
     regions = {name: MplPath(poly) for name, poly in class_regions(margin).items()}
     rng = np.random.default_rng(0)
     m, a = rng.uniform(0, 1, 2000), rng.uniform(0, 1, 2000)
     keep = np.abs(np.abs(a - m) - margin) > 1e-3  # stay off the boundary lines
     m, a = m[keep], a[keep]
-    labels = classify(a, m, np.ones_like(a), np.ones_like(a), Thresholds(tilt_margin=margin))
+    codes = classify_codes(a, m, np.ones_like(a), np.ones_like(a), Thresholds(tilt_margin=margin))
+    labels = np.asarray(OUTCOMES)[codes]
     for name, region in regions.items():
         inside = region.contains_points(np.column_stack([m, a]))
         np.testing.assert_array_equal(inside, labels == name)

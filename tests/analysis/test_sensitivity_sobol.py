@@ -20,7 +20,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from SALib.test_functions import Ishigami
 
-from analysis.results import ResultsError, load_results
+from analysis.results import load_results
 from analysis.sensitivity import (
     MORRIS_COLUMNS,
     SOBOL_COLUMNS,
@@ -29,6 +29,7 @@ from analysis.sensitivity import (
     point_targets,
     write_sensitivity,
 )
+from sim.contract.errors import ResultsError
 
 REPLICATES = 20
 NAMES = ["levels.x1", "levels.x2", "levels.x3", "levels.dummy"]

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from make_fixtures import GRID, RUN, SOBOL
 
-from analysis.classify import OUTCOMES
 from analysis.precision import check_precision, replications_needed
 from analysis.results import load_results
 from analysis.summary import (
@@ -18,9 +17,10 @@ from analysis.summary import (
     pooled_shares,
     summarise,
     wilson_interval,
-    write_summary,
 )
 from analysis.table import format_table
+from sim.contract.outcomes import OUTCOMES
+from sim.contract.summary import write_summary
 
 
 def _summary(folder: Path) -> pd.DataFrame:
@@ -175,8 +175,8 @@ def test_summarise_file_reads_a_directory_of_parts(tmp_path: Path) -> None:
 
 
 def test_summarise_file_refuses_an_unknown_class(tmp_path: Path) -> None:
-    from analysis.results import ResultsError
     from analysis.summary import summarise_file
+    from sim.contract.errors import ResultsError
 
     runs = load_results(GRID).runs.copy()
     runs.loc[17, "outcome"] = "collapse"

@@ -6,7 +6,7 @@ Usage, from the repository root, with the project's environment::
 
 The CSV holds the per-run finals of :data:`RUNS` fixed-seed runs of each scenario in
 :data:`SCENARIOS` (``scenarios/<name>.yaml``): ``scenario``, ``run`` (index), ``seed``, ``outcome``,
-every :data:`sim.model.FINAL_VARS` value rounded to 12 significant digits, and ``launches``.
+every :data:`sim.contract.columns.FINAL_VARIABLES` value rounded to 12 significant digits, and ``launches``.
 ``tests/sim/test_golden.py`` re-simulates those runs and compares. Regenerate the file only when a
 change of the model's numbers is intended, and commit the new CSV together with that change.
 """
@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from sim.model import FINAL_VARS, LaneResult, simulate
+from sim.contract.columns import FINAL_VARIABLES as FINAL_VARS
+from sim.contract.outcomes import OUTCOMES
+from sim.model import LaneResult, simulate
 from sim.scenario import Scenario
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -46,8 +48,10 @@ def golden_seeds() -> np.ndarray:
 
 
 def run_scenario(name: str, seeds: np.ndarray) -> LaneResult:
-    """Simulate the named scenario with the given run seeds, one lane per seed."""
-    return simulate(load_scenario(name), seeds)
+    """Simulate the named scenario with the given run seeds, one lane per seed (outcomes as names)."""
+    result = simulate(load_scenario(name), seeds)
+    names = np.asarray(OUTCOMES)[result.finals["outcome"]]
+    return LaneResult({**result.finals, "outcome": names}, result.trajectories)
 
 
 def rows_for(name: str, seeds: np.ndarray, result: LaneResult) -> list[dict[str, str]]:

@@ -20,8 +20,8 @@ from mesa.visualization.solara_viz import (
     _check_model_params,
 )
 
-from analysis.classify import OUTCOMES
 from sim import app
+from sim.contract.outcomes import OUTCOMES
 from sim.model import GeoModel
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from faults import FAIL_ENV as TEST_FAIL_ENV
 
-from analysis.results import ResultsError, load_results
+from analysis.results import load_results
 from analysis.summary import summarise_file
-from sim.cli import main
-from sim.engine import TEST_FAIL_ENV
+from hedgesim.cli import main
+from sim.contract.errors import ResultsError
 
 SCENARIO = """\
 name: tiny

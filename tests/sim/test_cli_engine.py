@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from faults import FAIL_ENV as TEST_FAIL_ENV
 
-from sim.cli import main
-from sim.engine import TEST_FAIL_ENV
+from hedgesim.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = """\
@@ -183,7 +183,7 @@ def test_python_m_sim_bad_input_has_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nlevels: [1, 2\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "sim", "validate", str(bad)],
+        [sys.executable, "-m", "hedgesim", "validate", str(bad)],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
@@ -219,7 +219,7 @@ def test_ctrl_c_keeps_finished_blocks(tmp_path: Path, files: tuple[Path, Path]) 
 
     out = tmp_path / "int"
     env = {**os.environ, "PYTHONPATH": str(REPO), "HEDGESIM_TEST_BLOCK_DELAY": "0.4"}
-    args = [sys.executable, "-m", "sim", "run", str(files[0]), "--out", str(out),
+    args = [sys.executable, str(REPO / "tests" / "faults.py"), "run", str(files[0]), "--out", str(out),
             "--block-size", "3", *FAST]  # fmt: skip
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

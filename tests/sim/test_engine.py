@@ -8,20 +8,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from faults import EXIT_ENV as TEST_EXIT_ENV
+from faults import FAIL_ENV as TEST_FAIL_ENV
+from faults import run_batch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.bands import TENTHS, hist_quantiles, sorted_quantiles, to_bins
-from sim.engine import (
-    TEST_EXIT_ENV,
-    TEST_FAIL_ENV,
-    BlockTask,
-    ExecOptions,
-    run_batch,
-    run_block,
-)
+from sim.blocks import BlockTask, run_block
+from sim.contract.columns import TRAJECTORY_VARIABLES
+from sim.contract.outcomes import OUTCOMES
+from sim.engine import ExecOptions
 from sim.executors import POOL_RESTARTS, WORKER_DIED
-from sim.model import TRAJECTORY_VARS, simulate
+from sim.model import simulate
 from sim.plan import RunPlan
 from sim.scenario import Classification, Levels, Scenario
 
@@ -81,7 +80,7 @@ def test_runs_table_follows_the_contract(reference: dict[str, pd.DataFrame]) -> 
     alone = simulate(TINY, seed, {"levels.us_pressure": np.array([0.9])})
     for var in ("us_alignment", "security_index", "tariff"):
         assert alone.finals[var][0] == runs.loc[37, var]
-    assert alone.finals["outcome"][0] == runs.loc[37, "outcome"]
+    assert OUTCOMES[alone.finals["outcome"][0]] == runs.loc[37, "outcome"]
 
 
 def test_trajectories_are_sampled(reference: dict[str, pd.DataFrame]) -> None:
@@ -90,7 +89,7 @@ def test_trajectories_are_sampled(reference: dict[str, pd.DataFrame]) -> None:
     assert len(traj) == 2 * 5 * 12
     assert traj["step"].tolist()[:12] == list(range(1, 13))
     assert list(traj.columns[:5]) == ["run_id", "point_id", "replicate", "step", "outcome"]
-    assert list(traj.columns[5:]) == list(TRAJECTORY_VARS)
+    assert list(traj.columns[5:]) == list(TRAJECTORY_VARIABLES)
 
 
 def _reference_bands(plan: RunPlan) -> pd.DataFrame:
@@ -101,7 +100,7 @@ def _reference_bands(plan: RunPlan) -> pd.DataFrame:
     for p in range(plan.n_points):
         sel = block.point_ids == p
         for t in range(plan.scenario.steps):
-            for var in TRAJECTORY_VARS:
+            for var in TRAJECTORY_VARIABLES:
                 values = result.trajectories[var][sel, t]
                 counts = np.bincount(to_bins(values), minlength=100)
                 cum = np.cumsum(counts)
@@ -124,7 +123,7 @@ def test_bands_are_exact_and_independent_of_blocks(tmp_path: Path, block_size: i
     run_batch(plan, tmp_path / "b", ExecOptions("inprocess", quiet=True))
     bands = pd.read_parquet(tmp_path / "b" / "bands.parquet")
     expected = _reference_bands(plan)
-    assert len(bands) == 2 * 12 * len(TRAJECTORY_VARS)
+    assert len(bands) == 2 * 12 * len(TRAJECTORY_VARIABLES)
     for column in ("point_id", "step", "n"):
         assert bands[column].tolist() == expected[column].tolist()
     assert bands["variable"].tolist() == expected["variable"].tolist()
@@ -184,9 +183,7 @@ def test_small_batches_keep_every_trajectory(tmp_path: Path) -> None:
 def test_run_block_is_a_pure_function() -> None:
     plan = tiny_plan()
     block = plan.block(1, 16)
-    task = BlockTask(
-        1, TINY.model_dump(mode="json"), block.run_start, 30, block.seeds, block.lane_values, 5
-    )
+    task = BlockTask(1, TINY, block.run_start, 30, block.seeds, block.lane_values, 5)
     a, b = run_block(task), run_block(task)
     assert a.runs.equals(b.runs) and a.bands.equals(b.bands) and a.hist.equals(b.hist)
     # block 1 holds runs 16..31: point 0 is cut (partial), point 1 starts (partial)
@@ -322,7 +319,7 @@ classification: {final_window: 6}
 def test_cli_dead_worker_exit_1_then_resume_matches_an_uninterrupted_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sim.cli import main
+    from hedgesim.cli import main
 
     scenario = tmp_path / "tiny.yaml"
     scenario.write_text(SCENARIO_YAML)

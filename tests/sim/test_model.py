@@ -12,8 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.classify import OUTCOMES
-from sim.model import DEFAULT_SCENARIO, FINAL_VARS, TRAJECTORY_VARS, GeoModel, LaneResult, simulate
+from sim.contract.columns import FINAL_VARIABLES as FINAL_VARS
+from sim.contract.columns import TRAJECTORY_VARIABLES as TRAJECTORY_VARS
+from sim.contract.outcomes import OUTCOMES
+from sim.model import DEFAULT_SCENARIO, GeoModel, LaneResult, simulate
 from sim.scenario import EVENT_KINDS, Event, Levels, Scenario
 from sim.seoul import POSTURE
 
@@ -177,7 +179,7 @@ def test_single_run_model_with_datacollector(run_seeds: Seeds) -> None:
     reference = simulate(DEFAULT_SCENARIO, [seed])
     for name in TRAJECTORY_VARS:
         assert np.array_equal(frame[name].to_numpy(), reference.trajectories[name][0]), name
-    assert frame["outcome"].iloc[-1] == reference.finals["outcome"][0]
+    assert frame["outcome"].iloc[-1] == OUTCOMES[reference.finals["outcome"][0]]
 
 
 @pytest.fixture
@@ -211,7 +213,7 @@ def test_mesa_batch_run_matches_simulate(run_seeds: Seeds) -> None:
     for k, row in enumerate(rows):
         assert row["rng"] == lane_seeds[k]
         assert row["Step"] == 60
-        assert row["outcome"] == reference.finals["outcome"][k], row
+        assert row["outcome"] == OUTCOMES[reference.finals["outcome"][k]], row
         for name in TRAJECTORY_VARS:
             assert row[name] == reference.trajectories[name][k, -1], (name, row)
 
@@ -296,15 +298,8 @@ def test_invariants_hold_for_random_scenarios(
         assert final.shape == (lanes,) and np.all((final >= 0.0) & (final <= 1.0)), name
     launches = result.finals["launches"]  # launch months: at most one per month
     assert np.all((launches >= 0) & (launches <= steps)), launches
-    assert set(result.finals["outcome"]) <= set(OUTCOMES)
-
-
-def test_trajectory_variables_match_the_results_contract() -> None:
-    """The model records exactly the per-step variables that analysis/ expects (docs/results.md)."""
-    from analysis.results import TRAJECTORY_VARIABLES
-    from sim.model import TRAJECTORY_VARS
-
-    assert TRAJECTORY_VARS == TRAJECTORY_VARIABLES
+    assert result.finals["outcome"].dtype == np.int8
+    assert set(result.finals["outcome"].tolist()) <= set(range(len(OUTCOMES)))
 
 
 def test_a_scheduled_test_in_a_launch_month_counts_once() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from analysis.classify import OUTCOMES
+from sim.contract.outcomes import OUTCOMES
 from sim.model import simulate
 from sim.scenario import Levels, Scenario
 
@@ -71,7 +71,7 @@ def test_scenario_modal_outcome(
     """Each scenario of the article's four situations yields its outcome as the clear mode."""
     scenario = load_scenario(scenario_name)
     result = simulate(scenario, run_seeds(BATCH_SEED, REPLICATIONS))
-    assert_clear_mode(result.finals["outcome"], expected)
+    assert_clear_mode(np.asarray(OUTCOMES)[result.finals["outcome"]], expected)
 
 
 def test_coercion_without_us_pressure_tilts_to_washington(run_seeds: Seeds) -> None:
@@ -81,7 +81,7 @@ def test_coercion_without_us_pressure_tilts_to_washington(run_seeds: Seeds) -> N
         levels=Levels(us_pressure=0.2, china_coercion=0.9, nk_provocation=0.35),
     )
     result = simulate(scenario, run_seeds(BATCH_SEED, REPLICATIONS))
-    assert_clear_mode(result.finals["outcome"], "tilt_us")
+    assert_clear_mode(np.asarray(OUTCOMES)[result.finals["outcome"]], "tilt_us")
 
 
 def test_north_korean_provocation_raises_us_alignment(
@@ -124,7 +124,8 @@ def test_all_four_outcomes_are_reachable(run_seeds: Seeds) -> None:
     scenario = Scenario(
         name="sweep", levels=Levels(us_pressure=0.5, china_coercion=0.5, nk_provocation=0.5)
     )
-    outcomes = simulate(scenario, run_seeds(BATCH_SEED, n), values).finals["outcome"]
+    codes = simulate(scenario, run_seeds(BATCH_SEED, n), values).finals["outcome"]
+    outcomes = np.asarray(OUTCOMES)[codes]
     for name in OUTCOMES:
         assert np.sum(outcomes == name) >= 0.02 * n, (
             f"{name} rare or absent: {shares_text(outcomes)}"

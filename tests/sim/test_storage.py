@@ -13,24 +13,23 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from faults import DELAY_ENV as TEST_DELAY_ENV
+from faults import FAIL_ENV as TEST_FAIL_ENV
+from faults import run_batch
 
-from analysis.results import ResultsError, load_results
+from analysis.results import load_results
+from hedgesim.cli import main
 from sim import manifest as manifest_module
 from sim import storage
-from sim.cli import main
-from sim.engine import (
-    TEST_DELAY_ENV,
-    TEST_FAIL_ENV,
-    ExecOptions,
-    open_folder,
-    run_batch,
-    run_block,
-)
-from sim.engine import _tasks as block_tasks
+from sim.blocks import run_block
+from sim.contract import files
+from sim.contract.errors import ResultsError
+from sim.engine import ExecOptions, block_tasks, open_folder
 from sim.plan import RunPlan
 from sim.scenario import Classification, Levels, Scenario
 
 REPO = Path(__file__).resolve().parents[2]
+FAULTS = REPO / "tests" / "faults.py"
 TINY = Scenario(
     name="tiny",
     steps=12,
@@ -149,7 +148,7 @@ def test_resume_into_a_new_folder_starts_afresh(tmp_path: Path, reference: Path)
 def test_order_of_block_completion_does_not_matter(
     tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(storage, "_ROWS_PER_GROUP", 50)  # several row groups per file
+    monkeypatch.setattr(files, "ROWS_PER_GROUP", 50)  # several row groups per file
     plan = tiny_plan()
     folder = open_folder(plan, tmp_path / "rev", INPROCESS, resume=False)
     folder.start()
@@ -171,7 +170,7 @@ def test_resume_redoes_blocks_whose_parts_are_missing_and_clears_temp_files(
     folder.start()
     for task in block_tasks(plan, [0, 1, 2], 16):
         folder.write_block(run_block(task))
-    folder.part_path("traj", 1).unlink()  # block 1 is listed as finished but incomplete
+    folder.part_path("trajectories", 1).unlink()  # block 1 is listed as finished but incomplete
     stray = folder.parts / ".runs-000003.parquet.abc.tmp"
     stray.write_text("half")
     report = run_batch(plan, tmp_path / "m", INPROCESS, resume=True)
@@ -202,7 +201,7 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path: Path, reference: 
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(SWEEP)
     out = tmp_path / "killed"
-    args = [sys.executable, "-m", "sim", "sweep", str(sweep), "--out", str(out),
+    args = [sys.executable, str(FAULTS), "sweep", str(sweep), "--out", str(out),
             "--backend", "inprocess", "--block-size", "16", "--quiet"]  # fmt: skip
     env = {**os.environ, TEST_DELAY_ENV: "0.5", "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -313,7 +312,7 @@ def test_corrupt_part_is_dropped_at_compaction_then_recomputed(
 ) -> None:
     out = tmp_path / "c"
     folder = _interrupted(out, monkeypatch)
-    truncated = folder.part_path("traj", 3)
+    truncated = folder.part_path("trajectories", 3)
     truncated.write_bytes(truncated.read_bytes()[:40])  # as after a crash without fsync
     with pytest.raises(ResultsError) as error:
         run_batch(tiny_plan(), out, INPROCESS, resume=True)

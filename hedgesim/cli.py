@@ -1,4 +1,4 @@
-"""The ``hedgesim`` command line (also ``python -m sim``).
+"""The ``hedgesim`` command line (also ``python -m hedgesim``).
 
 Subcommands: ``validate FILE...``, ``list``, ``run SCENARIO.yaml``, ``sweep SWEEP.yaml``,
 ``plot DIR...`` and ``report DIR``. Bad input of any kind prints one line (``file:line: field: what is
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from analysis.results import ResultsError
+from sim.contract.errors import ResultsError
 from sim.loader import InputError, load_scenario, read_yaml
 from sim.plan import MAX_BLOCK_SIZE
 
@@ -252,8 +252,8 @@ def _print_summary(folder: Path) -> None:
     """Print the outcome table of ``summary.csv`` (written at compaction)."""
     import pandas as pd
 
-    from analysis.summary import write_summary
     from analysis.table import format_table
+    from sim.contract.summary import write_summary
 
     path = folder / "summary.csv"
     if not path.is_file():

@@ -2,6 +2,8 @@
 
 This module is the single place where a run's outcome is decided. It is pure numpy: the model calls it
 on its final-window means, and analysis can call it again on ``runs.parquet`` with other thresholds.
+Outcomes travel as integer codes (indices into :data:`OUTCOMES`) from the model to the writer; the
+class names are attached once, when a table is written (:func:`outcome_names`).
 
 Source of the classes: ``../shared/seeds/000_deeffeb8dbe8f606.txt`` — "partnering with the U.S. for
 security, engaging China for economic opportunity" (hedging); "Seoul may be forced to choose"
@@ -15,11 +17,33 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 OUTCOMES: tuple[str, ...] = ("hedging", "tilt_us", "tilt_china", "caught_between_giants")
 """The outcome classes, in the order used by every table, legend and colour map."""
 
 HEDGING, TILT_US, TILT_CHINA, CAUGHT = range(4)
+"""The integer code of each class (its index in :data:`OUTCOMES`)."""
+
+_NAMES = pa.array(OUTCOMES, type=pa.string())
+
+
+def outcome_names(codes: npt.ArrayLike) -> pa.Array:
+    """The class names of outcome codes, as the Arrow string column written to Parquet.
+
+    Args:
+        codes: integer codes in ``0..3``.
+
+    Returns:
+        an Arrow string array of the same length.
+
+    Raises:
+        ValueError: a code is not a class.
+    """
+    arr = np.asarray(codes, dtype=np.int64)
+    if arr.size and (arr.min() < 0 or arr.max() >= len(OUTCOMES)):
+        raise ValueError(f"unknown outcome code(s): {sorted(set(arr[(arr < 0) | (arr >= 4)]))}")
+    return _NAMES.take(pa.array(arr))
 
 
 @dataclass(frozen=True)
@@ -71,28 +95,3 @@ def classify_codes(
     codes[lean <= -thresholds.tilt_margin] = TILT_CHINA
     codes[(s < thresholds.security_floor) & (e < thresholds.economic_floor)] = CAUGHT
     return codes
-
-
-def classify(
-    us_alignment: npt.ArrayLike,
-    china_engagement: npt.ArrayLike,
-    security_index: npt.ArrayLike,
-    economic_index: npt.ArrayLike,
-    thresholds: Thresholds = Thresholds(),
-) -> npt.NDArray[np.str_]:
-    """Like :func:`classify_codes` but returns the class names.
-
-    Args:
-        us_alignment: final-window mean of Seoul's US alignment.
-        china_engagement: final-window mean of Seoul's China engagement.
-        security_index: final-window mean of the security index.
-        economic_index: final-window mean of the economic index.
-        thresholds: the classification thresholds.
-
-    Returns:
-        array of outcome names.
-    """
-    codes = classify_codes(
-        us_alignment, china_engagement, security_index, economic_index, thresholds
-    )
-    return np.asarray(OUTCOMES)[codes]

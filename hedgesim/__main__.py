@@ -1,0 +1,5 @@
+"""Allow ``python -m hedgesim``."""
+
+from hedgesim.cli import main
+
+raise SystemExit(main())

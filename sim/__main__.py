@@ -1,5 +1,0 @@
-"""Allow ``python -m sim``."""
-
-from sim.cli import main
-
-raise SystemExit(main())
