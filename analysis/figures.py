@@ -64,6 +64,7 @@ def figure_specs(
     sensitivity: pd.DataFrame | None = None,
     *,
     map_axes: tuple[str, str] | None = None,
+    summary: pd.DataFrame | None = None,
 ) -> list[FigureSpec]:
     """The figures that apply to a results folder, in report order.
 
@@ -71,12 +72,14 @@ def figure_specs(
         results: the loaded results folder.
         sensitivity: its sensitivity table (Sobol/Morris sweeps), if computed.
         map_axes: the two parameters of the outcome map (default: the first two).
+        summary: its summary table when the caller has it (computed here otherwise).
 
     Returns:
         Lazily drawn figure specs.
     """
     caption = results.caption
-    summary = summarise(results.runs, results.parameters)
+    if summary is None:
+        summary = summarise(results.runs, results.parameters)
     specs = []
     if shares_applicable(len(summary), len(results.parameters)):
         specs.append(
@@ -162,6 +165,7 @@ def iter_figures(
     sensitivity: pd.DataFrame | None = None,
     *,
     map_axes: tuple[str, str] | None = None,
+    summary: pd.DataFrame | None = None,
 ) -> Iterator[tuple[FigureSpec, Figure]]:
     """Draw every applicable figure, one at a time.
 
@@ -169,11 +173,12 @@ def iter_figures(
         results: the loaded results folder.
         sensitivity: its sensitivity table, if any.
         map_axes: the two parameters of the outcome map (default: the first two).
+        summary: its summary table when the caller has it (computed once otherwise).
 
     Yields:
         ``(spec, figure)`` pairs.
     """
-    for spec in figure_specs(results, sensitivity, map_axes=map_axes):
+    for spec in figure_specs(results, sensitivity, map_axes=map_axes, summary=summary):
         yield spec, spec.draw()
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from analysis.style import OUTCOME_LABELS
+from analysis.labels import OUTCOME_LABELS
 from analysis.summary import DEFAULT_MAX_HALF_WIDTH, Z95
 from sim.contract.outcomes import OUTCOMES
 

@@ -18,8 +18,8 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
+from analysis.labels import OUTCOME_LABELS, variable_label
 from analysis.results import Results, load_results
-from analysis.style import OUTCOME_LABELS, variable_label
 from analysis.summary import outcome_counts
 from sim.contract.errors import ResultsError
 from sim.contract.files import write_text_atomic

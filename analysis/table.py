@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.labels import OUTCOME_LABELS, parameter_label
 from analysis.precision import check_precision
-from analysis.style import OUTCOME_LABELS, parameter_label
 from analysis.summary import DEFAULT_MAX_HALF_WIDTH, parameter_columns, pooled_shares
 from sim.contract.outcomes import OUTCOMES
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from sim.contract.errors import ResultsError
-from sim.loader import InputError, load_scenario, read_yaml
+from sim.loader import InputError, load_scenario
 from sim.plan import MAX_BLOCK_SIZE
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -111,29 +111,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _is_sweep(path: Path) -> bool:
-    from sim.sweep import looks_like_sweep
-
-    data, _ = read_yaml(path)
-    return looks_like_sweep(data)
-
-
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.sweep import load_sweep
+    from sim.sweep import ResolvedSweep, load_batch_file
 
     status = EXIT_OK
     for path in args.files:
         try:
-            if _is_sweep(path):
-                sweep = load_sweep(path)
-                plan = sweep.plan()
+            loaded = load_batch_file(path)
+            if isinstance(loaded, ResolvedSweep):
+                plan = loaded.plan()
                 what = (
                     f"sweep {plan.name}: {plan.n_points:,} points x {plan.replications:,}"
                     f" replicates = {plan.n_runs:,} runs"
                 )
             else:
-                scenario = load_scenario(path)
-                what = f"scenario {scenario.name}: {scenario.replications:,} runs"
+                what = f"scenario {loaded.name}: {loaded.replications:,} runs"
         except InputError as error:
             print(error, file=sys.stderr)
             status = EXIT_BAD_INPUT
@@ -184,18 +176,18 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     from sim.engine import ExecOptions, run_batch
     from sim.plan import DEFAULT_BLOCK_SIZE, RunPlan
-    from sim.sweep import load_sweep
+    from sim.sweep import ResolvedSweep, load_batch_file
 
     if args.command == "run":
-        if _is_sweep(args.scenario):
+        scenario = load_batch_file(args.scenario)
+        if isinstance(scenario, ResolvedSweep):
             raise InputError(args.scenario, "is a sweep file; run it with 'hedgesim sweep'")
-        plan = RunPlan.single(
-            load_scenario(args.scenario), replications=args.replications, seed=args.seed
-        )
+        plan = RunPlan.single(scenario, replications=args.replications, seed=args.seed)
     else:
-        if not _is_sweep(args.sweep):
+        sweep = load_batch_file(args.sweep)
+        if not isinstance(sweep, ResolvedSweep):
             raise InputError(args.sweep, "is not a sweep file (no 'base'); use 'hedgesim run'")
-        plan = load_sweep(args.sweep).plan()
+        plan = sweep.plan()
     if args.block_size is not None:
         plan = replace(plan, block_size=args.block_size)
     if args.scheduler and args.backend not in (None, "dask"):

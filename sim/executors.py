@@ -26,14 +26,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Self
 
-Backend = Literal["inprocess", "local", "dask"]
 BACKENDS: tuple[str, ...] = ("inprocess", "local", "dask")
 CONNECT_TIMEOUT_S = 10
 """Seconds to wait for a remote Dask scheduler."""
-Outcome = tuple[Any, Any, str | None]
-"""``(task, result, error)``: ``result`` is None when ``error`` (a traceback text) is set."""
+TaskResult = tuple[Any, Any, str | None]
+"""``(task, result, error)`` of one task: ``result`` is None when ``error`` (a traceback text) is set."""
 WORKER_DIED = "worker process died (out of memory?)"
 """Last line of the error of a task that was in flight when a pool worker died."""
 POOL_RESTARTS = 2
@@ -75,8 +74,10 @@ class Executor(ABC):
         """Release workers (and a cluster this executor started)."""
 
     @abstractmethod
-    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
-        """Run ``fn`` on each task; yield outcomes as they finish.
+    def imap_unordered(
+        self, fn: Callable[[Any], Any], tasks: Iterable[Any]
+    ) -> Iterator[TaskResult]:
+        """Run ``fn`` on each task; yield their results as they finish.
 
         Args:
             fn: module-level function (picklable by reference).
@@ -90,7 +91,9 @@ class Executor(ABC):
 class InProcessExecutor(Executor):
     """Runs tasks one after another in this process (debugging, tiny batches)."""
 
-    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+    def imap_unordered(
+        self, fn: Callable[[Any], Any], tasks: Iterable[Any]
+    ) -> Iterator[TaskResult]:
         """See :meth:`Executor.imap_unordered`."""
         for task in tasks:
             try:
@@ -136,7 +139,7 @@ class PoolExecutor(Executor):
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     @staticmethod
-    def _outcome(task: Any, future: Future[Any]) -> Outcome:
+    def _task_result(task: Any, future: Future[Any]) -> TaskResult:
         error = future.exception()
         if error is None:
             return task, future.result(), None
@@ -144,7 +147,9 @@ class PoolExecutor(Executor):
             return task, None, f"{type(error).__name__}: {error}\n{WORKER_DIED}"
         return task, None, _format_exception(error)
 
-    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+    def imap_unordered(
+        self, fn: Callable[[Any], Any], tasks: Iterable[Any]
+    ) -> Iterator[TaskResult]:
         """See :meth:`Executor.imap_unordered`.
 
         When a worker dies, the pool and every task in flight break. New pools take the broken
@@ -198,10 +203,10 @@ class PoolExecutor(Executor):
                 if isinstance(future.exception(), BrokenProcessPool) and not (again or stop):
                     backlog.append((task, future))
                 else:
-                    yield self._outcome(task, future)
+                    yield self._task_result(task, future)
             if stop:
                 for task, future in backlog:
-                    yield self._outcome(task, future)
+                    yield self._task_result(task, future)
                 return
             if broken:
                 self.restarts += 1
@@ -252,7 +257,9 @@ class DaskExecutor(Executor):
         if self.cluster is not None:
             self.cluster.close()
 
-    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+    def imap_unordered(
+        self, fn: Callable[[Any], Any], tasks: Iterable[Any]
+    ) -> Iterator[TaskResult]:
         """See :meth:`Executor.imap_unordered`."""
         from distributed import as_completed
 

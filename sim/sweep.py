@@ -19,7 +19,6 @@ Every problem is an :class:`~sim.loader.InputError` naming the sweep file and li
 from __future__ import annotations
 
 import difflib
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,12 +28,10 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.design import MAX_POINTS, design_matrix, sampler_info
 from sim.loader import InputError, LineIndex, load_scenario, read_yaml, validate_data
 from sim.plan import MAX_BLOCK_SIZE, RunPlan
 from sim.scenario import LANE_FIELDS, Scenario, field_path
-
-MAX_POINTS = 10_000_000
-"""Largest number of sweep points a file may ask for."""
 
 
 class _Frozen(BaseModel):
@@ -66,7 +63,7 @@ class Sweep(_Frozen):
         sampler: ``grid`` (full product), ``lhs``, ``sobol`` (Saltelli scheme) or ``morris``.
         samples: LHS points, or SALib's N for Sobol and Morris.
         calc_second_order: Sobol only: sample for second-order indices too (default false).
-        morris_levels: Morris only: grid levels (default 4).
+        morris_levels: Morris only: grid levels (default :data:`sim.design.MORRIS_LEVELS`).
         block_size: runs per block (default 2048).
         trajectory_sample: replicates per point whose trajectories are kept (default 20).
         parameters: dotted lane-field path to its values.
@@ -140,11 +137,12 @@ def looks_like_sweep(data: Any) -> bool:
     return isinstance(data, dict) and bool({"base", "parameters", "sampler"} & set(data))
 
 
-def load_sweep(path: str | Path) -> ResolvedSweep:
+def load_sweep(path: str | Path, loaded: tuple[Any, LineIndex] | None = None) -> ResolvedSweep:
     """Read, validate and resolve a sweep file.
 
     Args:
         path: the sweep YAML file.
+        loaded: its content and line index when already read (:func:`sim.loader.read_yaml`).
 
     Returns:
         the resolved sweep.
@@ -153,7 +151,7 @@ def load_sweep(path: str | Path) -> ResolvedSweep:
         InputError: any problem with the sweep file or its base scenario, with file and line.
     """
     path = Path(path)
-    data, index = read_yaml(path)
+    data, index = loaded if loaded is not None else read_yaml(path)
     sweep = validate_data(data, Sweep, path, index)
     check = _Checker(path, index)
     base = (path.parent / sweep.base).resolve()
@@ -166,11 +164,11 @@ def load_sweep(path: str | Path) -> ResolvedSweep:
     axes = {
         name: _axis(sweep, name, spec, scenario, check) for name, spec in sweep.parameters.items()
     }
-    matrix = _sample(sweep, axes, check)
+    matrix = design_matrix(sweep, axes, check.fail)
     _check_points(matrix, list(axes), scenario, check)
     points = pd.DataFrame(matrix, columns=list(axes))
     points.insert(0, "point_id", np.arange(len(points), dtype=np.int64))
-    return ResolvedSweep(sweep, path, scenario, points, _sampler_info(sweep, axes))
+    return ResolvedSweep(sweep, path, scenario, points, sampler_info(sweep, axes))
 
 
 def _check_sampler_options(sweep: Sweep, check: _Checker) -> None:
@@ -241,69 +239,6 @@ def _check_value(
         ) from None
 
 
-def _sample(
-    sweep: Sweep, axes: dict[str, npt.NDArray[np.float64]], check: _Checker
-) -> npt.NDArray[np.float64]:
-    """The design matrix, shape (n_points, n_parameters), in the sampler's order."""
-    names = list(axes)
-    if sweep.sampler == "grid":
-        n_points = int(np.prod([len(a) for a in axes.values()], dtype=object))
-        if n_points > MAX_POINTS:
-            raise check.fail(
-                f"the grid has {n_points:,} points (at most {MAX_POINTS:,})", "parameters"
-            )
-        mesh = np.meshgrid(*axes.values(), indexing="ij")  # last parameter varies fastest
-        return np.column_stack([m.ravel() for m in mesh]).astype(np.float64)
-    problem = _problem(axes)
-    samples = int(sweep.samples or 0)
-    if sweep.sampler == "lhs":
-        from scipy.stats import qmc
-
-        unit = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(sweep.seed)).random(
-            samples
-        )
-        return np.asarray(qmc.scale(unit, *np.array(problem["bounds"]).T), dtype=np.float64)
-    d = len(names)
-    if sweep.sampler == "morris":
-        rows = samples * (d + 1)
-    else:  # Saltelli: N * (2d + 2) rows with second-order indices, N * (d + 2) without
-        rows = samples * (2 * d + 2 if sweep.calc_second_order else d + 2)
-    if rows > MAX_POINTS:
-        raise check.fail(f"gives about {rows:,} points (at most {MAX_POINTS:,})", "samples")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if sweep.sampler == "sobol":
-            from SALib.sample import sobol
-
-            second = bool(sweep.calc_second_order)
-            matrix = sobol.sample(problem, samples, calc_second_order=second, seed=sweep.seed)
-        else:
-            from SALib.sample import morris
-
-            levels = sweep.morris_levels or 4
-            matrix = morris.sample(problem, samples, num_levels=levels, seed=sweep.seed)
-    return np.asarray(matrix, dtype=np.float64)
-
-
-def _problem(axes: dict[str, npt.NDArray[np.float64]]) -> dict[str, Any]:
-    """SALib's problem dict (bounds: min and max of each axis)."""
-    return {
-        "num_vars": len(axes),
-        "names": list(axes),
-        "bounds": [[float(a.min()), float(a.max())] for a in axes.values()],
-    }
-
-
-def _sampler_info(sweep: Sweep, axes: dict[str, npt.NDArray[np.float64]]) -> dict[str, Any]:
-    return {
-        "kind": sweep.sampler,
-        "samples": sweep.samples,
-        "problem": _problem(axes),
-        "calc_second_order": bool(sweep.calc_second_order) if sweep.sampler == "sobol" else None,
-        "morris_levels": (sweep.morris_levels or 4) if sweep.sampler == "morris" else None,
-    }
-
-
 def _check_points(
     matrix: npt.NDArray[np.float64], names: list[str], scenario: Scenario, check: _Checker
 ) -> None:
@@ -323,3 +258,22 @@ def _check_points(
                 shown = ", ".join(f"{section}.{k}={v:g}" for k, v in values.items())
                 message = f"point {int(row)} ({shown}): {_first_error(error)}"
                 raise check.fail(message, "parameters", names[cols[0]]) from None
+
+
+def load_batch_file(path: str | Path) -> Scenario | ResolvedSweep:
+    """Read a YAML file once and load it as what it is: a scenario or a sweep.
+
+    Args:
+        path: the file.
+
+    Returns:
+        the scenario, or the resolved sweep (see :func:`looks_like_sweep`).
+
+    Raises:
+        InputError: any problem with the file, with file and line.
+    """
+    path = Path(path)
+    data, index = read_yaml(path)
+    if looks_like_sweep(data):
+        return load_sweep(path, (data, index))
+    return validate_data(data, Scenario, path, index)

@@ -11,8 +11,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS
 from analysis.results import Results
-from analysis.style import OUTCOME_COLOURS, OUTCOME_LABELS, add_caption, new_figure, styled
+from analysis.style import add_caption, new_figure, styled
 from analysis.summary import outcome_counts, shares_from_counts
 from sim.contract.outcomes import OUTCOMES
 

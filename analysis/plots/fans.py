@@ -14,16 +14,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from analysis.labels import NEUTRAL_COLOUR, OUTCOME_COLOURS, OUTCOME_LABELS, variable_label
 from analysis.results import Results
-from analysis.style import (
-    NEUTRAL_COLOUR,
-    OUTCOME_COLOURS,
-    OUTCOME_LABELS,
-    add_caption,
-    new_figure,
-    styled,
-    variable_label,
-)
+from analysis.style import add_caption, new_figure, styled
 from sim.contract.outcomes import OUTCOMES
 
 FAN_VARIABLES: tuple[str, ...] = (

@@ -20,14 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis.style import (
-    OUTCOME_COLOURS,
-    OUTCOME_LABELS,
-    add_caption,
-    new_figure,
-    parameter_label,
-    styled,
-)
+from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS, parameter_label
+from analysis.style import add_caption, new_figure, styled
 from sim.contract.outcomes import OUTCOMES
 
 GRIDDED_SAMPLERS = frozenset({"grid", "none"})

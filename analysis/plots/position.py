@@ -15,7 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from analysis.style import OUTCOME_COLOURS, OUTCOME_LABELS, add_caption, new_figure, styled
+from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS
+from analysis.style import add_caption, new_figure, styled
 from sim.contract.outcomes import OUTCOMES
 
 MAX_SCATTER = 4000

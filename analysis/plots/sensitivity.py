@@ -10,8 +10,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from analysis.labels import parameter_label
 from analysis.sensitivity import target_label
-from analysis.style import add_caption, new_figure, parameter_label, styled
+from analysis.style import add_caption, new_figure, styled
 
 S1_COLOUR = "#56B4E9"  # Okabe-Ito sky blue
 ST_COLOUR = "#0072B2"  # Okabe-Ito blue

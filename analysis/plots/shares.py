@@ -9,14 +9,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from analysis.style import (
-    OUTCOME_COLOURS,
-    OUTCOME_LABELS,
-    add_caption,
-    new_figure,
-    parameter_label,
-    styled,
-)
+from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS, parameter_label
+from analysis.style import add_caption, new_figure, styled
 from analysis.summary import parameter_columns
 from sim.contract.outcomes import OUTCOMES
 

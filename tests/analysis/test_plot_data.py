@@ -11,6 +11,7 @@ import pytest
 from make_fixtures import GRID, RUN, SOBOL
 from matplotlib.path import Path as MplPath
 
+from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS, parameter_label
 from analysis.plots.compare import comparison_data
 from analysis.plots.fans import (
     FAN_COLUMNS,
@@ -25,7 +26,6 @@ from analysis.plots.position import class_regions, position_data
 from analysis.plots.sensitivity import sensitivity_bars_data, sensitivity_kind
 from analysis.plots.shares import shares_applicable, shares_data
 from analysis.results import load_results
-from analysis.style import OUTCOME_COLOURS, OUTCOME_LABELS, parameter_label
 from analysis.summary import summarise
 from sim.contract.outcomes import OUTCOMES, classify_codes
 

@@ -68,7 +68,7 @@ def test_report_sensitivity_table_only_for_sensitivity_designs(reports: dict[str
 
 def test_report_single_run(reports: dict[str, str]) -> None:
     text = reports["run_baseline"]
-    assert "hedgesim run &quot;baseline&quot;" in text
+    assert "hedgesim run &#34;baseline&#34;" in text
     assert "75.0%" in text
     assert "Sweep" not in re.sub(r"<img[^>]*>", "", text).split("<h2>Outcomes</h2>")[0]
 

@@ -340,11 +340,11 @@ def test_first_order_sobol_size_guard_uses_d_plus_2_rows(
     The limit lies between the two designs' sizes, so only a guard counting N * (d + 2) rows for a
     first-order design accepts it (and N * (2d + 2) for a second-order one refuses it).
     """
-    import sim.sweep
+    import sim.design
 
     samples, d = 16, 3
-    monkeypatch.setattr(sim.sweep, "MAX_POINTS", 100)
-    assert samples * (d + 2) <= sim.sweep.MAX_POINTS < samples * (2 * d + 2)
+    monkeypatch.setattr(sim.design, "MAX_POINTS", 100)
+    assert samples * (d + 2) <= sim.design.MAX_POINTS < samples * (2 * d + 2)
     body = """\
         name: sobol1
         base: ../base.yaml
