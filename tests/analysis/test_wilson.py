@@ -1,4 +1,4 @@
-"""The Wilson score interval: known values, vectorisation and its defining properties."""
+"""The Wilson score interval: SciPy's values, vectorisation and its defining properties."""
 
 from __future__ import annotations
 
@@ -6,24 +6,36 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.stats import binomtest, norm
 
-from analysis.summary import Z95, wilson_interval
+from sim.contract.summary import Z95, wilson_interval
+
+
+def scipy_wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """SciPy's Wilson score interval (the reference implementation)."""
+    ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 @pytest.mark.parametrize(
-    ("k", "n", "lo", "hi"),
-    [
-        (0, 10, 0.0, 0.2775),
-        (5, 10, 0.2366, 0.7634),
-        (10, 10, 0.7225, 1.0),
-        (1, 10, 0.0179, 0.4042),
-        (50, 100, 0.4038, 0.5962),
-    ],
+    ("k", "n"), [(0, 10), (5, 10), (10, 10), (1, 10), (50, 100), (3, 7), (999, 1000), (1, 2)]
 )
-def test_known_values(k: int, n: int, lo: float, hi: float) -> None:
-    got_lo, got_hi = wilson_interval(k, n)
-    assert got_lo == pytest.approx(lo, abs=1e-4)
-    assert got_hi == pytest.approx(hi, abs=1e-4)
+def test_matches_scipy(k: int, n: int) -> None:
+    lo, hi = wilson_interval(k, n)
+    assert (float(lo), float(hi)) == pytest.approx(scipy_wilson(k, n), abs=1e-12)
+
+
+@given(n=st.integers(min_value=1, max_value=100_000), fraction=st.floats(0.0, 1.0))
+def test_matches_scipy_everywhere(n: int, fraction: float) -> None:
+    k = round(fraction * n)
+    lo, hi = wilson_interval(k, n)
+    assert (float(lo), float(hi)) == pytest.approx(scipy_wilson(k, n), abs=1e-12)
+
+
+def test_matches_scipy_at_another_confidence() -> None:
+    z99 = float(norm.ppf(0.995))
+    lo, hi = wilson_interval(7, 20, z=z99)
+    assert (float(lo), float(hi)) == pytest.approx(scipy_wilson(7, 20, 0.99), abs=1e-12)
 
 
 def test_vectorised_and_broadcast() -> None:
