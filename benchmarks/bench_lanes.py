@@ -3,8 +3,11 @@
 The baseline scenario (``scenarios/baseline.yaml``) is run for N seeds derived from its batch seed with
 ``numpy.random.SeedSequence`` (as the run plan does):
 
-(a) as N one-lane models, each a ``GeoModel`` with a single seed stepped to the horizon;
-(b) as one N-lane model, ``simulate(scenario, seeds)``.
+(a) as N one-lane runs, ``simulate(scenario, [seed])`` for each seed;
+(b) as one N-lane run, ``simulate(scenario, seeds)``.
+
+The scenario is read with the production loader (:func:`sim.loader.load_scenario`) and both sides go
+through the production entry point, so what is timed and compared is what the engine runs.
 
 Every run's outcome, launch count, final-window values and per-step trajectories must be bitwise
 identical in (a) and (b) — a run's result is a pure function of (scenario, parameters, seed), whatever
@@ -23,51 +26,17 @@ import time
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from sim.model import FINAL_VARS, TRAJECTORY_VARS, GeoModel, simulate
-from sim.scenario import Scenario
+from sim.contract.columns import FINAL_VARIABLES, TRAJECTORY_VARIABLES
+from sim.contract.outcomes import OUTCOMES
+from sim.loader import load_scenario
+from sim.model import simulate
+from sim.plan import run_seeds
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 """The scenario benchmarked."""
 TARGET_RATIO = 30.0
 """Lane speed-up the engine design relies on."""
-
-
-def load_scenario(path: Path) -> Scenario:
-    """Load and validate a scenario file.
-
-    Args:
-        path: the YAML file.
-
-    Returns:
-        the validated scenario.
-    """
-    with path.open(encoding="utf-8") as fh:
-        return Scenario.model_validate(yaml.safe_load(fh))
-
-
-def run_one_lane(
-    scenario: Scenario, seed: int
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """One run as its own one-lane model, stepped to the horizon.
-
-    Args:
-        scenario: the scenario.
-        seed: the run seed.
-
-    Returns:
-        the run's finals (final-window values, ``launches`` and ``outcome``, each shape (1,)) and its
-        trajectories (each shape (1, steps)).
-    """
-    model = GeoModel(scenario, seeds=[seed])
-    for _ in range(model.horizon):
-        model.step()
-    finals = model.final_window()
-    finals["launches"] = model.dprk.launches.copy()
-    finals["outcome"] = model.outcomes()
-    trajectories = {name: arr.T.copy() for name, arr in model.history.items()}
-    return finals, trajectories
 
 
 def compare(single: dict[str, np.ndarray], lanes: dict[str, np.ndarray], label: str) -> list[str]:
@@ -104,14 +73,17 @@ def main() -> int:
         parser.error("--runs must be at least 1")
 
     scenario = load_scenario(BASELINE)
-    seeds = np.random.SeedSequence(scenario.seed).generate_state(args.runs, dtype=np.uint64)
-    names = ("outcome", "launches", *FINAL_VARS)
+    seeds = run_seeds(scenario.seed, args.runs)
+    names = ("outcome", "launches", *FINAL_VARIABLES)
 
     start = time.perf_counter()
-    per_run = [run_one_lane(scenario, int(seed)) for seed in seeds]
+    per_run = [simulate(scenario, seeds[k : k + 1]) for k in range(args.runs)]
     t_single = time.perf_counter() - start
-    single = {name: np.concatenate([r[0][name] for r in per_run]) for name in names}
-    single_traj = {name: np.concatenate([r[1][name] for r in per_run]) for name in TRAJECTORY_VARS}
+    single = {name: np.concatenate([r.finals[name] for r in per_run]) for name in names}
+    single_traj = {
+        name: np.concatenate([r.trajectories[name] for r in per_run])
+        for name in TRAJECTORY_VARIABLES
+    }
 
     start = time.perf_counter()
     result = simulate(scenario, seeds)
@@ -121,8 +93,8 @@ def main() -> int:
     lanes_rate = args.runs / t_lanes
     ratio = single_rate and lanes_rate / single_rate
     print(f"scenario {scenario.name}, {args.runs} runs x {scenario.steps} steps")
-    print(f"(a) {args.runs} one-lane models: {t_single:8.3f} s  {single_rate:12,.0f} runs/s")
-    print(f"(b) one {args.runs}-lane model:  {t_lanes:8.3f} s  {lanes_rate:12,.0f} runs/s")
+    print(f"(a) {args.runs} one-lane runs: {t_single:8.3f} s  {single_rate:12,.0f} runs/s")
+    print(f"(b) one {args.runs}-lane run:  {t_lanes:8.3f} s  {lanes_rate:12,.0f} runs/s")
     print(f"ratio (b)/(a): {ratio:.1f}x  (target >= {TARGET_RATIO:.0f}x: ", end="")
     print("met)" if ratio >= TARGET_RATIO else "NOT met)")
 
@@ -138,7 +110,9 @@ def main() -> int:
                 "i.e. the order of summation in GeoModel.final_window depends on R)"
             )
         return 1
-    shares = {o: float(np.mean(single["outcome"] == o)) for o in np.unique(single["outcome"])}
+    shares = {
+        OUTCOMES[c]: float(np.mean(single["outcome"] == c)) for c in np.unique(single["outcome"])
+    }
     print(
         "identical: outcomes, launches, final-window values and trajectories agree run by run "
         f"({', '.join(f'{o} {s:.3f}' for o, s in shares.items())})"
