@@ -46,13 +46,13 @@ class FigureSpec:
 
 
 def _bounds(results: Results) -> dict[str, list[float]]:
-    problem = results.sampler.get("problem") or {}
+    problem = results.sampler.problem or {}
     names, bounds = problem.get("names") or [], problem.get("bounds") or []
     return {str(n): list(b)[:2] for n, b in zip(names, bounds, strict=False)}
 
 
 def _trajectory_note(results: Results) -> str:
-    sample = results.manifest.get("trajectory_sample")
+    sample = results.manifest.trajectory_sample
     if results.n_points == 1:
         return "quantiles over the stored trajectories"
     extra = f" (first {sample} replicates per point)" if sample else ""

@@ -79,48 +79,48 @@ def provenance_rows(results: Results) -> list[tuple[str, str]]:
         Plain-text (unescaped) pairs in display order.
     """
     m = results.manifest
-    sweep = m.get("sweep") if isinstance(m.get("sweep"), dict) else None
-    packages = m.get("packages") if isinstance(m.get("packages"), dict) else {}
     sampler = results.sampler
-    failed = m.get("failed_blocks") or {}
-    planned = m.get("n_runs")
-    runs = f"{results.n_runs:,}" + (f" of {int(planned):,} planned" if planned else "")
+    runs = f"{results.n_runs:,} of {m.n_runs:,} planned"
     status = "complete" if results.is_complete else "INCOMPLETE"
-    if failed:
-        status += f" ({len(failed)} failed block(s): {', '.join(map(str, failed))})"
-    elif not m.get("finished"):
+    if m.failed_blocks:
+        failed = ", ".join(map(str, m.failed_blocks))
+        status += f" ({len(m.failed_blocks)} failed block(s): {failed})"
+    elif not m.finished:
         status += " (not finished; resume the batch)"
-    wall = m.get("wall_time_s")
     rows = [
         ("Kind", results.kind),
         ("Name", results.name),
         ("Scenario", results.scenario_name),
     ]
-    if sweep is not None or results.parameters:
-        rows.append(("Sweep", str((sweep or {}).get("name") or results.name)))
+    if m.sweep is not None or results.parameters:
+        rows.append(("Sweep", str((m.sweep or {}).get("name") or results.name)))
         rows.append(("Parameters", ", ".join(results.parameters) or "—"))
-        sampled = f"{sampler.get('kind', 'none')}"
-        if sampler.get("samples"):
-            sampled += f", {sampler['samples']} base samples"
+        sampled = sampler.kind
+        if sampler.samples:
+            sampled += f", {sampler.samples} base samples"
         rows.append(("Sampler", sampled))
     rows += [
         ("Points", f"{results.n_points:,}"),
-        ("Replications per point", str(m.get("replications", "—"))),
+        ("Replications per point", str(m.replications)),
         ("Runs", runs),
         ("Status", status),
-        ("Steps / final window", f"{m.get('steps', '—')} / {m.get('final_window', '—')}"),
-        ("Batch seed", str(m.get("batch_seed", "—"))),
-        ("hedgesim version", str(m.get("hedgesim_version", "—"))),
-        ("Git commit", str(m.get("git_commit") or "—")),
-        ("Python", str(m.get("python", "—"))),
-        ("Packages", ", ".join(f"{k} {v}" for k, v in packages.items()) or "—"),
-        ("Started", _when(m.get("started"))),
-        ("Finished", _when(m.get("finished"))),
-        ("Wall time", f"{float(wall):.1f} s" if wall is not None else "—"),
-        ("Workers / backend", f"{m.get('workers', '—')} / {m.get('backend', '—')}"),
+        ("Steps / final window", f"{m.steps} / {_or_dash(m.final_window)}"),
+        ("Batch seed", _or_dash(m.batch_seed)),
+        ("hedgesim version", _or_dash(m.hedgesim_version)),
+        ("Git commit", _or_dash(m.git_commit)),
+        ("Python", _or_dash(m.python)),
+        ("Packages", ", ".join(f"{k} {v}" for k, v in m.packages.items()) or "—"),
+        ("Started", _when(m.started)),
+        ("Finished", _when(m.finished)),
+        ("Wall time", f"{m.wall_time_s:.1f} s"),
+        ("Workers / backend", f"{_or_dash(m.workers)} / {_or_dash(m.backend)}"),
         ("Classification", _thresholds_text(results)),
     ]
     return rows
+
+
+def _or_dash(value: object) -> str:
+    return "—" if value is None else str(value)
 
 
 def _thresholds_text(results: Results) -> str:

@@ -6,24 +6,22 @@ file and what is wrong in one line, so the command line can print it and exit wi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.contract.columns import (
-    FORMAT_VERSION,
     REQUIRED_BAND_COLUMNS,
     REQUIRED_RUN_COLUMNS,
     REQUIRED_TRAJECTORY_COLUMNS,
 )
 from sim.contract.errors import ResultsError, first_line
+from sim.contract.manifest import Manifest, Sampler, read_manifest
 from sim.contract.outcomes import Thresholds
 from sim.contract.summary import unknown_outcomes
 
@@ -54,47 +52,6 @@ def _require_columns(frame: pd.DataFrame, path: Path, required: Sequence[str]) -
     missing = [column for column in required if column not in frame.columns]
     if missing:
         raise ResultsError(path, f"missing required column(s): {', '.join(missing)}")
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """Read and check ``manifest.json``.
-
-    Args:
-        folder: the results folder.
-
-    Returns:
-        The manifest as a dict.
-
-    Raises:
-        ResultsError: missing, malformed, not an object, or ``format_version`` other than 1.
-    """
-    path = folder / "manifest.json"
-    if not path.is_file():
-        raise ResultsError(path, "not found (is this a hedgesim results folder?)")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ResultsError(
-            path, f"line {error.lineno} column {error.colno}: malformed JSON: {error.msg}"
-        ) from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise ResultsError(path, f"cannot read: {first_line(error)}") from error
-    if not isinstance(manifest, dict):
-        raise ResultsError(path, "malformed manifest: expected a JSON object")
-    version = manifest.get("format_version")
-    if version is None:
-        raise ResultsError(path, "format_version: missing")
-    if version != FORMAT_VERSION:
-        raise ResultsError(
-            path,
-            f"format_version: {version!r} is not supported (this hedgesim reads {FORMAT_VERSION})",
-        )
-    parameters = manifest.get("parameters", [])
-    if parameters is not None and not (
-        isinstance(parameters, list) and all(isinstance(p, str) for p in parameters)
-    ):
-        raise ResultsError(path, "parameters: expected a list of parameter names")
-    return manifest
 
 
 def check_outcomes(outcome: pd.Series, path: Path) -> None:
@@ -135,40 +92,38 @@ class Results:
     """
 
     path: Path
-    manifest: dict[str, Any] = field(repr=False)
+    manifest: Manifest = field(repr=False)
     runs: pd.DataFrame = field(repr=False)
 
     @property
     def kind(self) -> str:
         """``"run"`` or ``"sweep"``."""
-        return str(self.manifest.get("kind", "run"))
+        return self.manifest.kind
 
     @property
     def name(self) -> str:
         """The batch name from the manifest, or the folder name."""
-        return str(self.manifest.get("name") or self.path.name)
+        return self.manifest.name or self.path.name
 
     @property
     def scenario_name(self) -> str:
         """The base scenario's name when the manifest records one, else :attr:`name`."""
-        scenario = self.manifest.get("scenario") or {}
-        return str(scenario.get("name") or self.name) if isinstance(scenario, dict) else self.name
+        return str(self.manifest.scenario.get("name") or self.name)
 
     @property
     def parameters(self) -> list[str]:
         """The swept parameter columns (empty for a single scenario)."""
-        return list(self.manifest.get("parameters") or [])
+        return list(self.manifest.parameters)
 
     @property
-    def sampler(self) -> dict[str, Any]:
-        """The sampler block of the manifest (``{"kind": "none"}`` when absent)."""
-        sampler = self.manifest.get("sampler")
-        return sampler if isinstance(sampler, dict) else {"kind": "none"}
+    def sampler(self) -> Sampler:
+        """The sampler block of the manifest (kind ``none`` for a single scenario)."""
+        return self.manifest.sampler
 
     @property
     def sampler_kind(self) -> str:
         """``none``, ``grid``, ``lhs``, ``sobol`` or ``morris``."""
-        return str(self.sampler.get("kind") or "none")
+        return self.sampler.kind
 
     @property
     def n_runs(self) -> int:
@@ -183,8 +138,7 @@ class Results:
     @property
     def thresholds(self) -> Thresholds:
         """Classification thresholds of the base scenario (defaults where not recorded)."""
-        scenario = self.manifest.get("scenario")
-        block = scenario.get("classification") if isinstance(scenario, dict) else None
+        block = self.manifest.scenario.get("classification")
         if not isinstance(block, dict):
             return Thresholds()
         known = {k: float(v) for k, v in block.items() if k in Thresholds.__dataclass_fields__}
@@ -193,7 +147,7 @@ class Results:
     @property
     def is_complete(self) -> bool:
         """True when the batch finished with no failed blocks."""
-        return bool(self.manifest.get("finished")) and not self.manifest.get("failed_blocks")
+        return bool(self.manifest.finished) and not self.manifest.failed_blocks
 
     @property
     def caption(self) -> str:
@@ -268,6 +222,5 @@ def load_results(path: Path | str) -> Results:
         parts = folder / "parts"
         hint = " (the batch is unfinished or was interrupted: resume it)" if parts.is_dir() else ""
         raise ResultsError(runs_path, f"not found{hint}")
-    parameters = list(manifest.get("parameters") or [])
-    runs = _check_runs(_read_parquet(runs_path), runs_path, parameters)
+    runs = _check_runs(_read_parquet(runs_path), runs_path, manifest.parameters)
     return Results(path=folder, manifest=manifest, runs=runs)

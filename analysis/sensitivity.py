@@ -23,6 +23,7 @@ from analysis.results import Results, load_results
 from analysis.summary import outcome_counts
 from sim.contract.errors import ResultsError
 from sim.contract.files import write_text_atomic
+from sim.contract.manifest import MORRIS_LEVELS
 
 MEAN_TARGETS: tuple[str, ...] = (
     "security_index",
@@ -93,7 +94,7 @@ def problem_of(results: Results) -> dict[str, Any]:
         ResultsError: no problem recorded, names not among the run columns, or points missing.
     """
     manifest_path = results.path / "manifest.json"
-    problem = results.sampler.get("problem")
+    problem = results.sampler.problem
     if not isinstance(problem, dict) or not problem.get("names") or not problem.get("bounds"):
         raise ResultsError(manifest_path, "sampler.problem: missing (needed for sensitivity)")
     names = [str(n) for n in problem["names"]]
@@ -103,7 +104,7 @@ def problem_of(results: Results) -> dict[str, Any]:
             results.path / "runs.parquet", f"missing parameter column(s): {', '.join(missing)}"
         )
     point_ids = np.sort(results.runs["point_id"].unique())
-    expected = int(results.manifest.get("n_points") or len(point_ids))
+    expected = results.manifest.n_points
     if len(point_ids) != expected or point_ids[0] != 0 or point_ids[-1] != expected - 1:
         raise ResultsError(
             results.path / "runs.parquet",
@@ -241,14 +242,14 @@ def analyse_sensitivity(results: Results) -> pd.DataFrame | None:
         return None
     problem = problem_of(results)
     targets = point_targets(results.runs)
-    seed = int(results.manifest.get("batch_seed") or 0) % 2**32
+    seed = int(results.manifest.batch_seed or 0) % 2**32
     try:
         if kind == "sobol":
             return sobol_indices(
-                problem, targets, bool(results.sampler.get("calc_second_order")), seed=seed
+                problem, targets, bool(results.sampler.calc_second_order), seed=seed
             )
         design = design_matrix(results.runs, problem["names"])
-        levels = int(results.sampler.get("morris_levels") or 4)
+        levels = results.sampler.morris_levels or MORRIS_LEVELS
         return morris_indices(problem, design, targets, num_levels=levels, seed=seed)
     except (ValueError, RuntimeError, IndexError) as error:
         raise ResultsError(results.path / "runs.parquet", f"{kind} analysis: {error}") from error

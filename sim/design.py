@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from sim.contract.manifest import MORRIS_LEVELS
+
 if TYPE_CHECKING:
     from sim.sweep import Sweep
 
 MAX_POINTS = 10_000_000
 """Largest number of sweep points a file may ask for."""
-MORRIS_LEVELS = 4
-"""Grid levels of a Morris design when the sweep file does not set ``morris_levels``."""
 
 Fail = Callable[..., Exception]
 """Builds the error to raise, located at a field of the sweep file (``fail(message, *loc)``)."""

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from sim.blocks import BlockTask, run_block
 from sim.contract.errors import ResultsError
 from sim.executors import default_workers, make_executor
-from sim.manifest import new_manifest
+from sim.manifest import git_commit, new_manifest
 from sim.plan import DEFAULT_BLOCK_SIZE, RunPlan
 from sim.storage import BlockOutput, ResultsFolder
 
@@ -123,21 +123,15 @@ def open_folder(plan: RunPlan, out: Path, options: ExecOptions, resume: bool) ->
     Raises:
         ResultsError: the folder is not empty (without ``resume``) or belongs to another batch.
     """
-    expected = new_manifest(
-        plan,
-        block_size=plan.block_size,
-        backend=options.backend,
-        workers=options.effective_workers,
-    )
+    expected = new_manifest(plan, block_size=plan.block_size)
     if resume and (out / "manifest.json").exists():
         folder = ResultsFolder.reopen(out, expected)
     else:
         if resume and out.is_dir() and any(out.iterdir()):
             raise ResultsError(out, "has no manifest.json: not a hedgesim results folder to resume")
-        block_size = plan.block_size or DEFAULT_BLOCK_SIZE
-        manifest = {**expected, "block_size": block_size, "n_blocks": plan.n_blocks(block_size)}
-        folder = ResultsFolder.create(out, manifest)
-    folder.begin_session(options.backend, options.effective_workers, expected["git_commit"])
+        expected.block_size = plan.block_size or DEFAULT_BLOCK_SIZE
+        folder = ResultsFolder.create(out, expected)
+    folder.begin_session(options.backend, options.effective_workers, git_commit())
     return folder
 
 
@@ -175,7 +169,7 @@ def run_batch(
     """
     started = time.perf_counter()
     folder = open_folder(plan, Path(out), options, resume)
-    block_size = int(folder.manifest["block_size"])
+    block_size = folder.manifest.block_size or DEFAULT_BLOCK_SIZE
     n_blocks = plan.n_blocks(block_size)
     done = folder.finished_blocks()
     todo = [i for i in range(n_blocks) if i not in done]
@@ -192,7 +186,7 @@ def run_batch(
         disable=options.quiet or not sys.stderr.isatty(),
         dynamic_ncols=True,
     )
-    session_wall = float(folder.manifest.get("wall_time_s") or 0.0)
+    session_wall = folder.manifest.wall_time_s
     try:
         if todo:
             with make_executor(options.backend, options.workers, options.scheduler) as executor:
@@ -219,7 +213,7 @@ def run_batch(
         bar.close()
         elapsed = time.perf_counter() - started
         if folder.manifest_path.exists():
-            folder.manifest["wall_time_s"] = round(session_wall + elapsed, 3)
+            folder.manifest.wall_time_s = round(session_wall + elapsed, 3)
             folder.end_session()
             folder.save_manifest()
     return BatchReport(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sim
 from sim.contract.columns import FORMAT_VERSION
 from sim.contract.errors import ResultsError
+from sim.contract.manifest import Manifest, Sampler, Session
 
 if TYPE_CHECKING:
     from sim.plan import RunPlan
@@ -111,7 +112,7 @@ def package_versions() -> dict[str, str | None]:
     return found
 
 
-def new_session(*, backend: str, workers: int | None, commit: str | None) -> dict[str, Any]:
+def new_session(*, backend: str, workers: int | None, commit: str | None) -> Session:
     """The record of one run or resume of a batch, for the manifest's ``sessions`` list.
 
     Args:
@@ -120,65 +121,43 @@ def new_session(*, backend: str, workers: int | None, commit: str | None) -> dic
         commit: git commit of the code running this session.
 
     Returns:
-        ``start`` (now), ``end`` (None until the session ends), ``git_commit``, ``workers``,
-        ``backend``.
+        the session, started now and not yet ended.
     """
-    return {
-        "start": utc_now(),
-        "end": None,
-        "git_commit": commit,
-        "workers": workers,
-        "backend": backend,
-    }
+    return Session(start=utc_now(), git_commit=commit, workers=workers, backend=backend)
 
 
-def new_manifest(
-    plan: RunPlan, *, block_size: int | None, backend: str, workers: int | None
-) -> dict[str, Any]:
+def new_manifest(plan: RunPlan, *, block_size: int | None) -> Manifest:
     """The manifest of a batch that has not started (docs/results.md, "manifest.json").
 
     Args:
         plan: the batch.
         block_size: runs per block (None only for the comparison made before a resume).
-        backend: executor backend name.
-        workers: worker count, or None when unknown (remote cluster).
 
     Returns:
-        the manifest, with a ``fingerprint`` of the plan for resume checks and an empty ``sessions``
-        list (the caller appends the session that runs it).
+        the manifest, with a ``fingerprint`` of the plan for resume checks and no sessions yet (the
+        caller appends the session that runs it).
     """
-    return {
-        "format_version": FORMAT_VERSION,
-        "hedgesim_version": sim.__version__,
-        "kind": plan.kind,
-        "name": plan.name,
-        "scenario": plan.scenario.model_dump(mode="json"),
-        "sweep": plan.sweep,
-        "parameters": list(plan.parameters),
-        "sampler": plan.sampler,
-        "batch_seed": plan.batch_seed,
-        "replications": plan.replications,
-        "n_points": plan.n_points,
-        "n_runs": plan.n_runs,
-        "steps": plan.scenario.steps,
-        "final_window": plan.scenario.classification.final_window,
-        "block_size": block_size,
-        "n_blocks": plan.n_blocks(block_size) if block_size else None,
-        "trajectory_sample": plan.trajectory_sample,
-        "finished_blocks": [],
-        "failed_blocks": {},
-        "fingerprint": plan.fingerprint(),
-        "git_commit": git_commit(),
-        "code_hash": code_hash(),
-        "python": platform.python_version(),
-        "packages": package_versions(),
-        "started": utc_now(),
-        "finished": None,
-        "wall_time_s": 0.0,
-        "workers": workers,
-        "backend": backend,
-        "sessions": [],
-    }
+    return Manifest(
+        format_version=FORMAT_VERSION,
+        hedgesim_version=sim.__version__,
+        kind=plan.kind,
+        name=plan.name,
+        scenario=plan.scenario.model_dump(mode="json"),
+        sweep=plan.sweep,
+        parameters=list(plan.parameters),
+        sampler=Sampler.model_validate(plan.sampler),
+        batch_seed=plan.batch_seed,
+        replications=plan.replications,
+        n_points=plan.n_points,
+        steps=plan.scenario.steps,
+        final_window=plan.scenario.classification.final_window,
+        block_size=block_size,
+        trajectory_sample=plan.trajectory_sample,
+        fingerprint=plan.fingerprint(),
+        code_hash=code_hash(),
+        python=platform.python_version(),
+        packages=package_versions(),
+    )
 
 
 def _package_changes(old: Any, new: dict[str, str | None]) -> str:
@@ -195,7 +174,27 @@ def _package_changes(old: Any, new: dict[str, str | None]) -> str:
     return ", ".join(changed)
 
 
-def check_resumable(manifest: dict[str, Any], expected: dict[str, Any], path: Path) -> None:
+def check_versions(data: dict[str, Any], path: Path) -> None:
+    """Refuse to resume a folder written by another format or hedgesim version.
+
+    Args:
+        data: the folder's manifest as parsed JSON (before typing, which needs the same format).
+        path: the folder's ``manifest.json``, named in the error.
+
+    Raises:
+        ResultsError: one line naming what differs.
+    """
+    expected = {"format_version": FORMAT_VERSION, "hedgesim_version": sim.__version__}
+    for key, wanted in expected.items():
+        if data.get(key) != wanted:
+            raise ResultsError(
+                path,
+                f"{key}: folder was written by {data.get(key)!r}, this is {wanted!r};"
+                f" cannot resume: {_FRESH}",
+            )
+
+
+def check_resumable(manifest: Manifest, expected: Manifest, path: Path) -> None:
     """Refuse to resume a folder whose finished blocks this code might not reproduce.
 
     The folder's ``format_version``, ``hedgesim_version``, ``fingerprint`` and the versions of the
@@ -211,34 +210,29 @@ def check_resumable(manifest: dict[str, Any], expected: dict[str, Any], path: Pa
     Raises:
         ResultsError: one line naming what differs.
     """
-    for key in ("format_version", "hedgesim_version"):
-        if manifest.get(key) != expected[key]:
-            raise ResultsError(
-                path,
-                f"{key}: folder was written by {manifest.get(key)!r}, this is {expected[key]!r};"
-                f" cannot resume: {_FRESH}",
-            )
-    if manifest.get("fingerprint") != expected["fingerprint"]:
+    versions = {"format_version": manifest.format_version}
+    check_versions({**versions, "hedgesim_version": manifest.hedgesim_version}, path)
+    if manifest.fingerprint != expected.fingerprint:
         raise ResultsError(
             path,
-            f"belongs to another batch ({manifest.get('kind')} {manifest.get('name')!r} with"
+            f"belongs to another batch ({manifest.kind} {manifest.name!r} with"
             " different settings); cannot resume it with this file",
         )
-    wanted = expected.get("block_size")
-    if wanted is not None and wanted != manifest.get("block_size"):
+    wanted = expected.block_size
+    if wanted is not None and wanted != manifest.block_size:
         raise ResultsError(
             path,
-            f"block_size: folder uses {manifest.get('block_size')}, not {wanted}; omit"
+            f"block_size: folder uses {manifest.block_size}, not {wanted}; omit"
             " --block-size to resume",
         )
-    changes = _package_changes(manifest.get("packages"), expected["packages"])
+    changes = _package_changes(manifest.packages, expected.packages)
     if changes:
         raise ResultsError(
             path,
             f"packages differ ({changes}); cannot resume without mixing results of different"
             f" versions: {_FRESH}",
         )
-    old, new = manifest.get("code_hash"), expected.get("code_hash")
+    old, new = manifest.code_hash, expected.code_hash
     if old and new and old != new:
         raise ResultsError(
             path,

@@ -18,7 +18,6 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -26,8 +25,9 @@ import pyarrow.parquet as pq
 from sim.bands import BandMerger
 from sim.contract.errors import ResultsError
 from sim.contract.files import ParquetStreamWriter, write_parquet_atomic, write_text_atomic
+from sim.contract.manifest import Manifest, parse_manifest
 from sim.contract.summary import write_summary
-from sim.manifest import check_resumable, new_session, utc_now
+from sim.manifest import check_resumable, check_versions, new_session, utc_now
 
 PART_KINDS: tuple[str, ...] = ("runs", "trajectories", "bands", "hist")
 """Files each block writes under ``parts/`` (``hist``: partial histograms of shared points)."""
@@ -62,7 +62,7 @@ class ResultsFolder:
         manifest: the manifest as last written.
     """
 
-    def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
+    def __init__(self, path: Path, manifest: Manifest) -> None:
         self.path = path
         self.manifest = manifest
 
@@ -77,7 +77,7 @@ class ResultsFolder:
         return self.path / "manifest.json"
 
     @classmethod
-    def create(cls, path: Path, manifest: dict[str, Any]) -> ResultsFolder:
+    def create(cls, path: Path, manifest: Manifest) -> ResultsFolder:
         """A new results folder, checked but not yet written (see :meth:`start`).
 
         Args:
@@ -104,7 +104,7 @@ class ResultsFolder:
         self.save_manifest()
 
     @classmethod
-    def reopen(cls, path: Path, expected: dict[str, Any]) -> ResultsFolder:
+    def reopen(cls, path: Path, expected: Manifest) -> ResultsFolder:
         """Reopen a folder to resume it, refusing one that belongs to another batch.
 
         Args:
@@ -120,13 +120,15 @@ class ResultsFolder:
         """
         mpath = path / "manifest.json"
         try:
-            manifest = json.loads(mpath.read_text(encoding="utf-8"))
+            data = json.loads(mpath.read_text(encoding="utf-8"))
         except FileNotFoundError as error:
             raise ResultsError(mpath, "not found: nothing to resume here") from error
         except (OSError, ValueError) as error:
             raise ResultsError(mpath, f"cannot read: {error}") from error
-        if not isinstance(manifest, dict):
+        if not isinstance(data, dict):
             raise ResultsError(mpath, "malformed manifest: expected a JSON object")
+        check_versions(data, mpath)
+        manifest = parse_manifest(data, mpath)
         check_resumable(manifest, expected, mpath)
         folder = cls(path, manifest)
         if folder.compacted:
@@ -135,14 +137,12 @@ class ResultsFolder:
             folder.parts.mkdir(exist_ok=True)
         for stray in [*path.glob(".*.tmp"), *path.glob("parts/.*.tmp")]:
             stray.unlink(missing_ok=True)
-        for key in ("workers", "backend"):
-            manifest[key] = expected.get(key)
         return folder
 
     @property
     def compacted(self) -> bool:
         """True when the batch was already finished and compacted."""
-        return bool(self.manifest.get("finished")) and (self.path / "runs.parquet").exists()
+        return bool(self.manifest.finished) and (self.path / "runs.parquet").exists()
 
     @property
     def summary_path(self) -> Path:
@@ -157,23 +157,21 @@ class ResultsFolder:
             workers: worker count, or None when unknown.
             commit: git commit of the code running this session.
         """
-        session = new_session(backend=backend, workers=workers, commit=commit)
-        self.manifest.setdefault("sessions", []).append(session)
+        self.manifest.sessions.append(new_session(backend=backend, workers=workers, commit=commit))
 
     def end_session(self) -> None:
         """Stamp the end of the current (last) session, if any."""
-        sessions = self.manifest.get("sessions") or []
-        if sessions:
-            sessions[-1]["end"] = utc_now()
+        if self.manifest.sessions:
+            self.manifest.sessions[-1].end = utc_now()
 
     def finished_blocks(self) -> set[int]:
         """Blocks listed as finished whose parts are all present."""
         if self.compacted:
-            return set(range(int(self.manifest["n_blocks"])))
+            return set(range(self.manifest.n_blocks or 0))
         return {
-            int(i)
-            for i in self.manifest.get("finished_blocks", [])
-            if all(self.part_path(kind, int(i)).exists() for kind in PART_KINDS)
+            i
+            for i in self.manifest.finished_blocks
+            if all(self.part_path(kind, i).exists() for kind in PART_KINDS)
         }
 
     def part_path(self, kind: str, index: int) -> Path:
@@ -187,8 +185,7 @@ class ResultsFolder:
 
     def save_manifest(self) -> None:
         """Write ``manifest.json`` atomically."""
-        text = json.dumps(self.manifest, indent=2, sort_keys=False, default=str)
-        write_text_atomic(self.manifest_path, text + "\n")
+        write_text_atomic(self.manifest_path, self.manifest.to_json())
 
     def write_block(self, output: BlockOutput) -> None:
         """Write a finished block's parts durably, then record it as finished in the manifest.
@@ -199,9 +196,8 @@ class ResultsFolder:
         tables = (output.runs, output.trajectories, output.bands, output.hist)
         for kind, table in zip(PART_KINDS, tables, strict=True):
             write_parquet_atomic(self.part_path(kind, output.index), table)
-        done = set(self.manifest.get("finished_blocks", [])) | {output.index}
-        self.manifest["finished_blocks"] = sorted(done)
-        self.manifest.get("failed_blocks", {}).pop(str(output.index), None)
+        self.manifest.finished_blocks = sorted(set(self.manifest.finished_blocks) | {output.index})
+        self.manifest.failed_blocks.pop(str(output.index), None)
         self.save_manifest()
 
     def record_failure(self, index: int, error: str) -> None:
@@ -211,7 +207,7 @@ class ResultsFolder:
             index: block number.
             error: the traceback text.
         """
-        self.manifest.setdefault("failed_blocks", {})[str(index)] = error
+        self.manifest.failed_blocks[str(index)] = error
         self.save_manifest()
 
     def drop_blocks(self, indices: Iterable[int]) -> None:
@@ -221,8 +217,8 @@ class ResultsFolder:
             indices: block numbers.
         """
         dropped = set(indices)
-        done = (int(i) for i in self.manifest.get("finished_blocks", []))
-        self.manifest["finished_blocks"] = sorted(i for i in done if i not in dropped)
+        done = self.manifest.finished_blocks
+        self.manifest.finished_blocks = sorted(i for i in done if i not in dropped)
         self.save_manifest()
 
     def _read_block(self, index: int) -> dict[str, pa.Table]:
@@ -263,15 +259,15 @@ class ResultsFolder:
         Raises:
             ResultsError: a block part is missing or corrupt (one line naming the first one).
         """
-        n_blocks = int(self.manifest["n_blocks"])
-        block_size, n_runs = int(self.manifest["block_size"]), int(self.manifest["n_runs"])
+        m = self.manifest
+        if m.block_size is None or m.n_blocks is None:
+            raise ValueError("compact needs the folder's block size")
+        n_blocks, block_size, n_runs = m.n_blocks, m.block_size, m.n_runs
         writers = {
             kind: ParquetStreamWriter(self.path / f"{kind}.parquet")
             for kind in ("runs", "trajectories", "bands")
         }
-        merger = BandMerger(
-            int(self.manifest["replications"]), int(self.manifest["steps"]), writers["bands"].write
-        )
+        merger = BandMerger(m.replications, m.steps, writers["bands"].write)
         bad: list[_BadPart] = []
         try:
             for index in range(n_blocks):
@@ -311,7 +307,7 @@ class ResultsFolder:
                 f"{what} been dropped from finished_blocks \N{EM DASH} run again with --resume",
             )
         self.write_summary()
-        self.manifest["finished"] = utc_now()
+        self.manifest.finished = utc_now()
         self.save_manifest()
         shutil.rmtree(self.parts, ignore_errors=True)
 

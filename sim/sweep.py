@@ -63,7 +63,7 @@ class Sweep(_Frozen):
         sampler: ``grid`` (full product), ``lhs``, ``sobol`` (Saltelli scheme) or ``morris``.
         samples: LHS points, or SALib's N for Sobol and Morris.
         calc_second_order: Sobol only: sample for second-order indices too (default false).
-        morris_levels: Morris only: grid levels (default :data:`sim.design.MORRIS_LEVELS`).
+        morris_levels: Morris only: grid levels (default :data:`sim.contract.manifest.MORRIS_LEVELS`).
         block_size: runs per block (default 2048).
         trajectory_sample: replicates per point whose trajectories are kept (default 20).
         parameters: dotted lane-field path to its values.

@@ -9,7 +9,6 @@ compacted (:func:`write_summary`, reading ``runs.parquet`` in batches so memory 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pyarrow.compute as pc
 
 from sim.contract.errors import ResultsError, first_line
 from sim.contract.files import read_batches, write_text_atomic
+from sim.contract.manifest import read_manifest
 from sim.contract.outcomes import OUTCOMES
 
 Z95 = 1.959963984540054
@@ -190,12 +190,7 @@ def write_summary(folder: Path) -> Path:
     Raises:
         ResultsError: the folder cannot be read.
     """
-    manifest_path = folder / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ResultsError(manifest_path, f"cannot read: {first_line(error)}") from error
-    parameters = list(manifest.get("parameters") or []) if isinstance(manifest, dict) else []
+    parameters = read_manifest(folder).parameters
     runs_path = folder / "runs.parquet"
     if not runs_path.exists():
         raise ResultsError(runs_path, "not found")

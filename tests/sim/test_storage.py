@@ -154,7 +154,7 @@ def test_order_of_block_completion_does_not_matter(
     folder.start()
     for task in reversed(list(block_tasks(plan, [0, 1, 2, 3], 16))):
         folder.write_block(run_block(task))
-    assert folder.manifest["finished_blocks"] == [0, 1, 2, 3]
+    assert folder.manifest.finished_blocks == [0, 1, 2, 3]
     folder.compact()
     assert_same(tmp_path / "rev", reference)
     import pyarrow.parquet as pq
