@@ -86,3 +86,10 @@ def test_importing_analysis_loads_neither_mesa_nor_the_model() -> None:
 def test_the_storage_layer_does_not_load_mesa() -> None:
     loaded = loaded_after_import("sim.storage, sim.manifest, sim.bands, sim.plan")
     assert "mesa" not in loaded and "sim.model" not in loaded
+
+
+def test_production_code_carries_no_fault_hooks() -> None:
+    """Fault injection lives in tests/faults.py only."""
+    for path in [*SIM.rglob("*.py"), *(ROOT / "hedgesim").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        assert "HEDGESIM_TEST" not in text and "test_fail" not in text, path

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -263,3 +264,30 @@ def test_every_library_file_validates(capsys: pytest.CaptureFixture[str]) -> Non
     paths = sorted(root.glob("*.yaml")) + sorted((root / "sweeps").glob("*.yaml"))
     assert len(paths) >= 12  # ten scenarios and the sweeps
     assert main(["validate", *map(str, paths)]) == 0, capsys.readouterr()
+
+
+def test_each_yaml_file_is_read_once(
+    tmp_path: Path, files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validate, run and sweep parse each file once (the sweep's base scenario once too)."""
+    import sim.loader
+
+    reads: list[str] = []
+    real = sim.loader.read_yaml
+
+    def counting(path: Path | str) -> Any:
+        reads.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(sim.loader, "read_yaml", counting)
+    import sim.sweep
+
+    monkeypatch.setattr(sim.sweep, "read_yaml", counting)
+    assert main(["validate", str(files[0]), str(files[1])]) == 0
+    assert sorted(reads) == ["sweep.yaml", "tiny.yaml", "tiny.yaml"]  # the sweep's base is tiny
+    reads.clear()
+    assert main(["run", str(files[0]), "--out", str(tmp_path / "r"), *FAST]) == 0
+    assert reads == ["tiny.yaml"]
+    reads.clear()
+    assert main(["sweep", str(files[1]), "--out", str(tmp_path / "s"), *FAST]) == 0
+    assert sorted(reads) == ["sweep.yaml", "tiny.yaml"]

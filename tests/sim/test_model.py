@@ -314,3 +314,25 @@ def test_a_scheduled_test_in_a_launch_month_counts_once() -> None:
     )
     result = simulate(scenario, np.arange(1, 17, dtype=np.uint64))
     assert np.all(result.finals["launches"] == 12)
+
+
+def test_one_seed_scheme_for_lanes(run_seeds: Seeds) -> None:
+    """An integer ``rng`` is the run seed of a single run and the batch seed of several lanes,
+    split as the run plan splits it (SeedSequence), so lane k equals the plan's replicate k."""
+    from sim.plan import run_seeds as plan_seeds
+
+    assert GeoModel(rng=7).seeds.tolist() == [7]
+    many = GeoModel(rng=7, lanes=5)
+    np.testing.assert_array_equal(many.seeds, plan_seeds(7, 5))
+    drawn = GeoModel(lanes=3)  # no integer: a batch seed drawn from Mesa's generator
+    assert len(set(drawn.seeds.tolist())) == 3
+
+
+def test_knobs_are_typed_records_of_the_schema() -> None:
+    model = GeoModel(rng=1, lanes=2, us_pressure=np.array([0.1, 0.9]))
+    np.testing.assert_array_equal(model.knobs.levels.us_pressure, [0.1, 0.9])
+    assert model.knobs.world.us_china_tension.shape == (2,)
+    with pytest.raises(AttributeError):
+        _ = model.knobs.levels.us_presure  # a misspelt knob is an error
+    with pytest.raises(AttributeError):
+        model.knobs.levels.us_pressure = np.zeros(2)  # frozen
