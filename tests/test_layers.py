@@ -93,3 +93,11 @@ def test_production_code_carries_no_fault_hooks() -> None:
     for path in [*SIM.rglob("*.py"), *(ROOT / "hedgesim").rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
         assert "HEDGESIM_TEST" not in text and "test_fail" not in text, path
+
+
+def test_the_terminal_table_does_not_load_matplotlib() -> None:
+    code = "import sys, analysis.table; print('matplotlib' in sys.modules)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.strip() == "False"
