@@ -1,18 +1,20 @@
 """The five states around Seoul as Mesa agents: USA, China, DPRK, Japan, Russia.
 
 Every agent holds its state as numpy arrays of shape (R,), one entry per lane, and acts in two stages:
-``decide`` reads only the previous step's state (Seoul's posture and its own) and stores a pending
-value; ``apply`` commits it. Targets are the maximisers of small quadratic utilities named in each
-docstring, and each state moves a fixed fraction of the way toward its target per month (inertia).
-Seoul itself lives in :mod:`sim.seoul`.
+``decide`` reads only the previous month's state and stores a pending value; ``apply`` commits it.
+Each state moves a fraction of the way toward a *target* per month (inertia); each target is the
+maximiser of the agent's own security + economic utility, written as a function of Seoul's posture
+``Posture(a, m, j, d)`` so that Seoul can anticipate it (:mod:`sim.seoul`). The arrays in a posture
+may carry a leading candidate axis, shape (K, R): every target broadcasts.
 
-Seed files: ``000`` = ``../shared/seeds/000_deeffeb8dbe8f606.txt``,
-``002`` = ``../shared/seeds/002_7a6cbb1f3476ae86.txt``.
+All coefficients are fields of ``structure.<actor>`` (:mod:`sim.structure`), where each has its
+source. Source articles: A = the 2025 commentary on Seoul's "pragmatic foreign policy"; B = "South
+Korea Strategic Autonomy Redraws Its Diplomatic Map Beyond Alliance Discipline" (January 2026).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 import numpy as np
@@ -23,195 +25,224 @@ if TYPE_CHECKING:
 Array = np.ndarray
 
 
-def _toward(x: Array, target: Array, rate: Array | float) -> Array:
-    """Move ``x`` a fraction ``rate`` of the way to ``target``, kept in [0, 1]."""
+class Posture(NamedTuple):
+    """Seoul's posture: a = us_alignment, m = china_engagement, j = japan_cooperation, d = derisking."""
+
+    a: Array
+    m: Array
+    j: Array
+    d: Array
+
+
+def toward(x: Array, target: Array, rate: Array) -> Array:
+    """Move ``x`` a fraction ``rate`` of the way to ``target``, kept in [0, 1].
+
+    Args:
+        x: the current state.
+        target: where it is heading.
+        rate: fraction of the gap closed per month.
+    """
     return np.clip(x + rate * (target - x), 0.0, 1.0)
 
 
 class USA(mesa.Agent):
-    """Washington: presses for burden sharing and alignment; its commitment erodes under strain.
+    """Washington: a demand for alignment, with carrots and sticks.
 
-    State: ``commitment`` (kappa, credibility of the umbrella) and ``tariff`` (market-access barrier).
+    State: ``commitment`` (κ, credibility of the umbrella), ``tariff`` (τ, market-access barrier),
+    ``tech_controls`` (χ, controls and secondary sanctions on Seoul's sensitive trade with China).
+    Meeting the demand keeps the commitment and the lowest tariffs and controls; a shortfall earns
+    strain, tariffs and controls — in proportion to the pressure and, for the commitment and the
+    controls, to US-China tension, so with neither pressure nor tension Washington conditions nothing
+    (A: "demands for greater defense spending, shifting strategic priorities, and trade tensions").
     """
 
     def __init__(self, model: GeoModel) -> None:
-        """Create the agent at its initial state.
+        """Create the agent (its state is set by the model's spin-up).
 
         Args:
             model: the lane model.
         """
         super().__init__(model)
-        k = model.knobs
-        self.commitment: Array = np.clip(0.95 - 0.25 * k.levels.us_pressure, 0.0, 1.0)
-        self.tariff: Array = self.tariff_target()
+        zeros = np.zeros(model.lanes)
+        self.commitment: Array = zeros.copy()
+        self.tariff: Array = zeros.copy()
+        self.tech_controls: Array = zeros.copy()
 
-    def demanded_alignment(self) -> Array:
-        """Alignment Washington asks of Seoul; rises with pressure.
+    def demand(self) -> Array:
+        """Alignment Washington asks for: rises with pressure and with US-China tension.
 
-        Source: "demands for greater defense spending, shifting strategic priorities" (000).
-        """
-        return 0.45 + 0.5 * self.model.knobs.levels.us_pressure
-
-    def strain(self) -> Array:
-        """Alliance strain: Seoul's drift toward Beijing, and half its shortfall from the demand, x pressure.
-
-        Source: "if China continues to offer substantial economic incentives while the U.S. alliance
-        shows signs of strain" (000).
-        """
-        rok = self.model.rok
-        shortfall = np.maximum(0.0, self.demanded_alignment() - rok.us_alignment)
-        drift = np.maximum(0.0, rok.china_engagement - rok.us_alignment)
-        return self.model.knobs.levels.us_pressure * (0.5 * shortfall + drift)
-
-    def commitment_benefit(self) -> Array:
-        """Marginal value ``B`` of commitment to Washington: lowered by pressure and by strain.
-
-        Source: "U.S.-backed defense umbrella" and "shifting strategic priorities" (000).
-        """
-        u = self.model.knobs.levels.us_pressure
-        return 0.95 - 0.25 * u - 2.5 * self.strain()
-
-    def commitment_target(self) -> Array:
-        """Commitment that maximises ``security_utility + economic_utility``: ``B*k - k**2/2``, so ``k* = B``."""
-        return np.clip(self.commitment_benefit(), 0.05, 1.0)
-
-    def tariff_target(self) -> Array:
-        """Tariff and tech-control level: pressure x (base + China engagement in sensitive sectors).
-
-        Source: "values transformed into tariff barriers and sanctions lists", "U.S. critical mineral
-        regulations tighten supply-chain access", "secondary sanctions" (002).
+        Source: A, "If tensions between the U.S. and China intensify further ... Seoul may be forced
+        to choose".
         """
         k = self.model.knobs
-        rok = self.model.rok
-        sensitive = rok.china_engagement * (1.0 - rok.derisking) * k.world.us_china_tension
-        level = 0.35 + 0.8 * sensitive - 0.25 * rok.us_alignment
-        return np.clip(0.05 + k.levels.us_pressure * level, 0.0, 1.0)
+        p = k.structure.usa
+        return np.clip(
+            p.demand_base
+            + p.demand_pressure * k.levels.us_pressure
+            + p.demand_tension * k.world.us_china_tension,
+            0.0,
+            1.0,
+        )
+
+    def targets(self, pos: Posture) -> tuple[Array, Array, Array]:
+        """Commitment, tariff and tech controls Washington would set against posture ``pos``.
+
+        Commitment maximises ``B*κ - κ**2/2`` with ``B = base - (u + t*tension)*(condition*shortfall +
+        strain*max(0, m - a))``: meeting the demand keeps the commitment, a shortfall or a drift toward
+        Beijing strains the alliance (A: "while the U.S. alliance shows signs of strain"), the more so
+        as Washington presses and as its rivalry with Beijing sharpens. Tariffs:
+        ``base + u*(pressure + shortfall_rate*shortfall)``. Tech controls on sensitive trade scale with
+        US-China tension, and more with a shortfall (B: "secondary sanctions", "condition market entry
+        on compliance").
+
+        Args:
+            pos: Seoul's (candidate) posture.
+
+        Returns:
+            the three targets, each broadcast to the posture's shape.
+        """
+        k = self.model.knobs
+        p = k.structure.usa
+        u = k.levels.us_pressure
+        demand = self.demand()
+        shortfall = np.maximum(0.0, demand - pos.a)
+        drift = np.maximum(0.0, pos.m - pos.a)
+        conditioned = u + p.condition_tension * k.world.us_china_tension
+        benefit = p.commitment_base - conditioned * (
+            p.commitment_condition * shortfall + p.drift_strain * drift
+        )
+        commitment = np.clip(benefit, 0.0, 1.0)
+        tariff = np.clip(
+            p.tariff_base + u * (p.tariff_pressure + p.tariff_shortfall * shortfall), 0, 1
+        )
+        tension = k.world.us_china_tension
+        tech = np.clip(tension * (p.tech_base + p.tech_shortfall * u * shortfall), 0.0, 1.0)
+        return commitment, tariff, tech
 
     def decide(self) -> None:
-        """Compute pending commitment and tariff from last month's posture."""
-        mech = self.model.knobs.mechanics
-        self._next_commitment = _toward(
-            self.commitment, self.commitment_target(), mech.commitment_rate
+        """Compute the pending state from last month's posture."""
+        p = self.model.knobs.structure.usa
+        kappa, tau, chi = self.targets(self.model.rok.posture())
+        self._next = (
+            toward(self.commitment, kappa, p.commitment_rate),
+            toward(self.tariff, tau, p.tariff_rate),
+            toward(self.tech_controls, chi, p.tech_rate),
         )
-        self._next_tariff = _toward(self.tariff, self.tariff_target(), mech.tariff_rate)
 
     def apply(self) -> None:
         """Commit the pending state."""
-        self.commitment = self._next_commitment
-        self.tariff = self._next_tariff
-
-    def security_utility(self) -> Array:
-        """Alliance cohesion: the value ``B*kappa`` of the commitment Washington keeps."""
-        return self.commitment_benefit() * self.commitment
-
-    def economic_utility(self) -> Array:
-        """Burden sharing received (``pressure * a``) minus the cost of commitment, ``kappa**2/2``."""
-        u = self.model.knobs.levels.us_pressure
-        return u * self.model.rok.us_alignment - 0.5 * self.commitment**2
+        self.commitment, self.tariff, self.tech_controls = self._next
 
 
 class China(mesa.Agent):
-    """Beijing: rewards engagement, retaliates against alignment with Washington, restrains the North.
+    """Beijing: coerces alignment with Washington, rewards engagement, restrains the North.
 
-    State: ``retaliation`` (effective coercion against Seoul), ``restraint`` (over Pyongyang) and
-    ``bonus`` (temporary inducement packages).
+    State: ``retaliation`` (r, economic coercion, which falls on consumer sectors), ``restraint``
+    (ρ, over Pyongyang) and ``bonus`` (one-off inducement packages, fading).
     """
 
     def __init__(self, model: GeoModel) -> None:
-        """Create the agent at its initial state.
+        """Create the agent (its state is set by the model's spin-up).
 
         Args:
             model: the lane model.
         """
         super().__init__(model)
-        self.retaliation: Array = np.zeros(model.lanes)
-        self.restraint: Array = self.restraint_target()
-        self.bonus: Array = np.zeros(model.lanes)
+        zeros = np.zeros(model.lanes)
+        self.retaliation: Array = zeros.copy()
+        self.restraint: Array = zeros.copy()
+        self.bonus: Array = zeros.copy()
 
-    def demanded_engagement(self) -> Array:
-        """Engagement Beijing expects of Seoul; rises with its coercion level.
+    def grievance(self, pos: Posture) -> Array:
+        """Alignment with Washington beyond what Beijing tolerates, and ROK-Japan ties under tension.
 
-        Source: "Economic ties with China come with strings: pressure to conform politically" (000).
-        """
-        return 0.45 + 0.5 * self.model.knobs.levels.china_coercion
-
-    def grievance(self) -> Array:
-        """Shortfall from the expected engagement, plus Seoul's lean toward Washington."""
-        rok = self.model.rok
-        shortfall = np.maximum(0.0, self.demanded_engagement() - rok.china_engagement)
-        lean = np.maximum(0.0, rok.us_alignment - rok.china_engagement)
-        return shortfall + 0.6 * lean
-
-    def pull(self) -> Array:
-        """What coercion can win: grievance, and Seoul's Japan ties when China-Japan tension is high.
-
-        Source: "possible coercion in sensitive sectors" (000).
+        Scaled up by US-China tension (A: "the desire to avoid antagonizing Beijing on issues like
+        Taiwan"); eased by accommodation (lower alignment: the 2017 "three noes").
         """
         k = self.model.knobs
-        japan = k.world.china_japan_tension * self.model.rok.japan_cooperation
-        return np.clip(0.25 + 1.5 * self.grievance() + 0.4 * japan, 0.0, 1.0)
+        p = k.structure.china
+        over = np.maximum(0.0, pos.a - p.tolerated_alignment)
+        japan = p.grievance_japan * k.world.china_japan_tension * pos.j
+        return (over + japan) * (1.0 + p.grievance_tension * k.world.us_china_tension)
 
-    def need(self) -> Array:
-        """China's dependence on un-de-risked Korean supply, which makes coercion costly to China.
+    def need(self, pos: Posture) -> Array:
+        """China's need for Korea's sensitive exports, which makes coercion costly to China.
 
-        Source: "China still needs advanced Korean exports for its own tech and consumer markets" (000).
+        Source: A, "China still needs advanced Korean exports for its own tech and consumer markets".
         """
-        rok = self.model.rok
-        return 0.35 * rok.china_engagement * (1.0 - rok.derisking)
+        p = self.model.knobs.structure
+        sensitive = (1.0 - p.seoul.consumer_share) * pos.m * (1.0 - pos.d)
+        return p.china.need_weight * sensitive
 
-    def retaliation_target(self) -> Array:
-        """Coercion that maximises ``c*pull*x - x**2/(2*(1-need))``: ``x* = c*pull*(1-need)``."""
-        return self.model.knobs.levels.china_coercion * self.pull() * (1.0 - self.need())
+    def targets(self, pos: Posture, grievance: Array | None = None) -> tuple[Array, Array]:
+        """Retaliation and restraint Beijing would set against posture ``pos``.
 
-    def restraint_target(self) -> Array:
-        """Restraint of the North: higher when relations with Seoul are good.
+        Retaliation maximises ``c*(floor + g*grievance)*x - x**2/(2*(1 - need))``, so
+        ``x* = c*(floor + g*grievance)*(1 - need)``. Restraint of the North rises with Seoul's
+        engagement, falls with Beijing's grievance and with the retaliation it would set (B: "China is an external actor
+        possessing real levers of influence over Pyongyang").
 
-        Source: "China is an external actor possessing real levers of influence over Pyongyang" (002).
-        """
-        rok = self.model.rok
-        relations = np.clip(0.5 + 1.2 * (rok.china_engagement - rok.us_alignment), 0.0, 1.0)
-        return relations * (1.0 - 0.3 * self.retaliation)
+        Args:
+            pos: Seoul's (candidate) posture.
+            grievance: ``self.grievance(pos)`` if already computed.
 
-    def inducement(self) -> Array:
-        """Market access offered, in proportion to Seoul's engagement, cut while retaliating.
-
-        Source: "if China continues to offer substantial economic incentives" (000).
+        Returns:
+            the two targets.
         """
         k = self.model.knobs
-        offer = np.clip(k.world.china_inducement + self.bonus, 0.0, 1.0)
-        return (
-            offer * (0.3 + 0.7 * self.model.rok.china_engagement) * (1.0 - 0.5 * self.retaliation)
+        p = k.structure.china
+        if grievance is None:
+            grievance = self.grievance(pos)
+        pull = p.coercion_floor + p.coercion_grievance * grievance
+        retaliation = np.clip(k.levels.china_coercion * pull * (1.0 - self.need(pos)), 0.0, 1.0)
+        relations = np.clip(
+            p.restraint_base + p.restraint_relations * pos.m - p.restraint_grievance * grievance,
+            0,
+            1,
         )
+        restraint = relations * (1.0 - p.restraint_retaliation * retaliation)
+        return retaliation, restraint
+
+    def inducement(self, pos: Posture, retaliation: Array, grievance: Array | None = None) -> Array:
+        """Market access offered: rising with engagement, withdrawn for alignment and while retaliating.
+
+        Source: A, "if China continues to offer substantial economic incentives"; "Economic ties with
+        China come with strings: pressure to conform politically".
+
+        Args:
+            pos: Seoul's (candidate) posture.
+            retaliation: China's (anticipated) retaliation.
+            grievance: ``self.grievance(pos)`` if already computed.
+        """
+        k = self.model.knobs
+        p = k.structure.china
+        if grievance is None:
+            grievance = self.grievance(pos)
+        offer = np.clip(k.world.china_inducement + self.bonus, 0.0, 1.0)
+        share = p.inducement_base + p.inducement_engagement * pos.m
+        strings = np.clip(1.0 - p.inducement_alignment * grievance, 0.0, 1.0)
+        return offer * share * strings * (1.0 - p.inducement_cut * retaliation)
 
     def decide(self) -> None:
-        """Compute pending retaliation and restraint from last month's posture."""
-        mech = self.model.knobs.mechanics
-        self._next_retaliation = _toward(
-            self.retaliation, self.retaliation_target(), mech.retaliation_rate
+        """Compute the pending state from last month's posture."""
+        p = self.model.knobs.structure.china
+        r, rho = self.targets(self.model.rok.posture())
+        self._next = (
+            toward(self.retaliation, r, p.retaliation_rate),
+            toward(self.restraint, rho, p.restraint_rate),
         )
-        self._next_restraint = _toward(self.restraint, self.restraint_target(), mech.restraint_rate)
 
     def apply(self) -> None:
         """Commit the pending state; inducement packages fade."""
-        self.retaliation = self._next_retaliation
-        self.restraint = self._next_restraint
-        self.bonus = 0.9 * self.bonus
-
-    def security_utility(self) -> Array:
-        """Pull on Seoul won by coercion, ``c*pull*x``."""
-        return self.model.knobs.levels.china_coercion * self.pull() * self.retaliation
-
-    def economic_utility(self) -> Array:
-        """Korean supply China keeps, minus what coercion costs it, ``x**2/(2*(1-need))``."""
-        rok = self.model.rok
-        supply = rok.china_engagement * (1.0 - rok.derisking)
-        return supply - self.retaliation**2 / (2.0 * (1.0 - self.need()))
+        self.retaliation, self.restraint = self._next
+        self.bonus = self.bonus * self.model.knobs.structure.china.bonus_persistence
 
 
 class DPRK(mesa.Agent):
     """Pyongyang: provokes at a scenario base rate, raised by US-ROK alignment and Russian support.
 
-    State: ``launch`` (this month's launch event, 0/1), ``launches`` (count so far).
+    State: ``launch`` (this month's launch event, 0/1), ``launches`` (count so far), ``detente``
+    (share of the hazard suspended after an inter-Korean summit, fading).
     """
 
     def __init__(self, model: GeoModel) -> None:
@@ -223,82 +254,108 @@ class DPRK(mesa.Agent):
         super().__init__(model)
         self.launch: Array = np.zeros(model.lanes)
         self.launches: Array = np.zeros(model.lanes, dtype=np.int64)
+        self.detente: Array = np.zeros(model.lanes)
 
     def rate(self) -> Array:
-        """Monthly launch hazard: attention and leverage sought against alignment, less China's restraint.
+        """Monthly launch hazard: attention and leverage sought against alignment, less restraint.
 
-        Sources: "Regular tests by the DPRK, including ballistic missile launches in early January
-        2026" (002); "China ... levers of influence over Pyongyang" (002); Russia raises capability.
+        Sources: B, "Regular tests by the DPRK, including ballistic missile launches in early January
+        2026"; "China ... levers of influence over Pyongyang"; Russia raises capability.
         """
-        k = self.model.knobs
-        a = self.model.rok.us_alignment
-        russia = self.model.russia.support
-        restraint = self.model.china.restraint
+        mdl = self.model
+        k = mdl.knobs
+        p = k.structure.dprk
         return (
-            k.mechanics.launch_rate
+            p.launch_rate
             * k.levels.nk_provocation
-            * (0.6 + 0.8 * a)
-            * (1.0 + 0.6 * russia)
-            * (1.0 - 0.6 * restraint)
+            * (p.hazard_base + p.hazard_alignment * mdl.rok.us_alignment)
+            * (1.0 + p.hazard_russia * mdl.russia.support)
+            * (1.0 - p.hazard_restraint * mdl.china.restraint)
+            * (1.0 - self.detente)
         )
+
+    def launch_probability(self) -> Array:
+        """Probability of at least one launch this month, ``1 - exp(-hazard)``."""
+        return -np.expm1(-self.rate())
 
     def decide(self) -> None:
         """Draw this month's launch from each lane's own noise."""
-        hazard = self.rate()
-        self._next_launch = (self.model.noise("launch") < -np.expm1(-hazard)).astype(np.float64)
+        self._next_launch = (self.model.noise("launch") < self.launch_probability()).astype(
+            np.float64
+        )
 
     def apply(self) -> None:
-        """Commit the launch and count it."""
+        """Commit the launch and count it; détente fades."""
         self.launch = self._next_launch
         self.launches = self.launches + self.launch.astype(np.int64)
+        self.detente = self.detente * self.model.knobs.structure.dprk.detente_persistence
 
 
 class Japan(mesa.Agent):
-    """Tokyo: reciprocates Seoul's engagement; cooperates more when both fear US abandonment.
+    """Tokyo: cooperates with Seoul as far as its own security and economic utility makes it pay.
 
-    State: ``cooperation`` (Japan's side of the ROK-Japan tie).
+    State: ``cooperation`` (q, Japan's side of the ROK-Japan tie), ``export_controls`` (x, set by
+    events such as the 2019 controls, fading) and ``goodwill`` (built by summits, fading slowly).
     """
 
     def __init__(self, model: GeoModel) -> None:
-        """Create the agent.
+        """Create the agent (its state is set by the model's spin-up).
 
         Args:
             model: the lane model.
         """
         super().__init__(model)
-        self.cooperation: Array = self.cooperation_target(model.usa.commitment)
+        self.cooperation: Array = np.zeros(model.lanes)
+        self.export_controls: Array = np.zeros(model.lanes)
+        self.goodwill: Array = np.zeros(model.lanes)
 
-    def cooperation_target(self, commitment: Array | None = None) -> Array:
-        """Reciprocity plus shared abandonment fear (Cha's quasi-alliance), less China-Japan friction.
+    def target(self, pos: Posture, commitment: Array) -> Array:
+        """Cooperation that maximises Japan's ``V*q - cost*q**2/2``, so ``q* = V / cost``.
 
-        Sources: "Seoul maintains working defense channels with Tokyo", "ties with Japan are as
-        important as those with China" (002).
+        The value V of the tie to Japan: security against the North's threat and against China
+        (B: security "through a network, not a command"), trilateral coordination when Washington
+        reassures both allies (Camp David, 2023), trade with Korea, reciprocity of Seoul's own
+        cooperation and the goodwill summits leave — less historical grievance and Japan's own export
+        controls (the 2019 clash).
+
+        Args:
+            pos: Seoul's (candidate) posture.
+            commitment: US commitment (anticipated).
         """
-        k = self.model.knobs
-        rok = self.model.rok
-        kappa = self.model.usa.commitment if commitment is None else commitment
-        friction = k.world.china_japan_tension * np.maximum(
-            0.0, rok.china_engagement - rok.japan_cooperation
+        mdl = self.model
+        k = mdl.knobs
+        p = k.structure.japan
+        value = (
+            p.value_threat * mdl.rok.threat
+            + p.value_china_tension * k.world.china_japan_tension
+            + p.value_alliance * commitment
+            + p.value_trade
+            + p.reciprocity * pos.j
+            + p.goodwill_value * self.goodwill
+            - p.grievance_cost * k.world.japan_grievance
+            - p.control_cost * self.export_controls
         )
-        return np.clip(
-            0.15 + 0.55 * rok.japan_cooperation + 0.35 * (1 - kappa) - 0.35 * friction, 0, 1
-        )
+        return np.clip(value / p.cooperation_cost, 0.0, 1.0)
 
     def decide(self) -> None:
         """Pending cooperation from last month's posture."""
-        rate = self.model.knobs.mechanics.japan_rate
-        self._next = _toward(self.cooperation, self.cooperation_target(), rate)
+        p = self.model.knobs.structure.japan
+        target = self.target(self.model.rok.posture(), self.model.usa.commitment)
+        self._next = toward(self.cooperation, target, p.cooperation_rate)
 
     def apply(self) -> None:
-        """Commit the pending state."""
+        """Commit the pending state; export controls fade."""
         self.cooperation = self._next
+        p = self.model.knobs.structure.japan
+        self.export_controls = self.export_controls * p.control_persistence
+        self.goodwill = self.goodwill * p.goodwill_persistence
 
 
 class Russia(mesa.Agent):
-    """Moscow: a minor actor that raises the North's capability; small trade tie with Seoul.
+    """Moscow: a minor actor that raises the North's capability.
 
-    State: ``support`` to the DPRK. Source: "strike a balance among major powers, including China and
-    Russia" (000).
+    State: ``support`` to the DPRK. Source: A, "strike a balance among major powers, including China
+    and Russia".
     """
 
     def __init__(self, model: GeoModel) -> None:
@@ -308,16 +365,19 @@ class Russia(mesa.Agent):
             model: the lane model.
         """
         super().__init__(model)
-        self.support: Array = self.support_target()
+        self.support: Array = np.zeros(model.lanes)
 
-    def support_target(self) -> Array:
+    def target(self) -> Array:
         """Support rises with great-power rivalry."""
-        w = self.model.knobs.world
-        return w.russia_support * (0.7 + 0.3 * w.us_china_tension)
+        k = self.model.knobs
+        p = k.structure.russia
+        return k.world.russia_support * (
+            p.support_base + p.support_tension * k.world.us_china_tension
+        )
 
     def decide(self) -> None:
         """Pending support."""
-        self._next = self.support_target()
+        self._next = self.target()
 
     def apply(self) -> None:
         """Commit the pending state."""

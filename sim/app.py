@@ -56,7 +56,11 @@ MAX_SEED = 2**63 - 1
 
 
 def _default(section: str, leaf: str) -> float:
-    return float(getattr(getattr(DEFAULT_SCENARIO, section), leaf))
+    value = getattr(getattr(DEFAULT_SCENARIO, section), leaf)
+    if value is None:  # a government knob left to its preset
+        preset = getattr(DEFAULT_SCENARIO.structure.governments, DEFAULT_SCENARIO.government.preset)
+        value = getattr(preset, leaf)
+    return float(value)
 
 
 model_params: dict[str, Any] = {

@@ -221,7 +221,7 @@ def validate_data[M: BaseModel](data: Any, model_cls: type[M], path: Path, index
     except RecursionError:  # only for data not from read_yaml, which rejects cycles
         raise InputError(path, "a value contains itself") from None
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        errors = _pick_branches(exc.errors(include_url=False), data)
     lines = [
         (index.line_of(err["loc"], key=err["type"] == "extra_forbidden") or 1) if err["loc"] else 1
         for err in errors
@@ -231,6 +231,42 @@ def validate_data[M: BaseModel](data: Any, model_cls: type[M], path: Path, index
     loc = errors[first]["loc"]
     field = _dotted(loc) if loc else f"({model_cls.__name__.lower()})"
     raise InputError(path, _message(errors[first], model_cls), line=lines[first], field=field)
+
+
+def _is_branch(part: str | int) -> bool:
+    """True for the tag pydantic puts in a location for one member of a union (not a field name)."""
+    return isinstance(part, str) and ("[" in part or part.startswith("constrained-"))
+
+
+def _pick_branches(errors: list[Any], data: Any) -> list[Any]:
+    """Keep, for a value that may be a number or a schedule, only the errors of the form it has.
+
+    Pydantic reports a failed union once per member (``levels.us_pressure.constrained-float: ...``
+    and ``levels.us_pressure.tuple[...].1.1: ...``); the member matching the input (a list or not)
+    is the one the author meant, and its tag is dropped from the location.
+    """
+    kept = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        cut = next((i for i, part in enumerate(loc) if _is_branch(part)), None)
+        if cut is None:
+            kept.append(err)
+            continue
+        node = data
+        for part in loc[:cut]:
+            node = node.get(part) if isinstance(node, dict) else None
+        is_list = isinstance(node, list)
+        if is_list == str(loc[cut]).startswith("tuple"):
+            msg, rest = err["msg"], loc[cut + 1 :]
+            if is_list and (msg.startswith("Tuple should have") or "valid array" in msg):
+                msg = (
+                    "a schedule needs at least one [month, value] point"
+                    if not rest
+                    else "a level is a number in [0, 1] or a schedule [[month, value], ...]"
+                )
+                rest = ()
+            kept.append({**err, "loc": loc[:cut] + rest, "msg": msg, "type": "schedule"})
+    return kept or errors
 
 
 def _message(err: Any, model_cls: type[BaseModel]) -> str:

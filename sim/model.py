@@ -18,24 +18,27 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.agents import DPRK, USA, China, Japan, Russia
+from sim.agents import DPRK, USA, China, Japan, Russia, toward
 from sim.contract.columns import FINAL_VARIABLES, TRAJECTORY_VARIABLES
 from sim.contract.outcomes import OUTCOMES, Thresholds, classify_codes
+from sim.events import apply_event
 from sim.knobs import lane_knobs
+from sim.observe import observe
 from sim.plan import run_seeds
-from sim.scenario import LANE_FIELDS, Event, Levels, Scenario, field_path
+from sim.scenario import DEFAULT_SCENARIO, LANE_FIELDS, Event, Scenario, field_path
 from sim.seoul import POSTURE, ROK
 
-NOISE_CHANNELS: tuple[str, ...] = (*POSTURE, "launch")
+STATE_VARIABLES: tuple[str, ...] = (*TRAJECTORY_VARIABLES, "government")
+"""What ``GeoModel.history`` keeps: the trajectory variables and the government's preset index."""
+NOISE_CHANNELS: tuple[str, ...] = (*POSTURE, "launch", "election")
 """Uniform draws each lane makes every month, in this order."""
 
-DEFAULT_SCENARIO = Scenario(
-    name="default",
-    levels=Levels(us_pressure=0.35, china_coercion=0.3, nk_provocation=0.35),
-)
-"""The scenario used when ``GeoModel`` is built without one (the 2025 baseline levels)."""
-
-_SHORT_NAMES: dict[str, str] = {field_path(path)[-1]: path for path in LANE_FIELDS}
+_SHORT_NAMES: dict[str, str] = {
+    field_path(path)[-1]: path
+    for path in LANE_FIELDS
+    if field_path(path)[0] in ("levels", "world", "government", "initial")
+}
+"""Leaf names accepted for the headline sections (``us_pressure``); anything else by dotted path."""
 
 
 def lane_noise(seeds: Sequence[int] | np.ndarray, steps: int) -> np.ndarray:
@@ -65,7 +68,7 @@ class GeoModel(mesa.Model):
         knobs: per-lane parameter arrays.
         rok, usa, china, dprk, japan, russia: the six agents.
         others: the five powers around Seoul (all agents but ``rok``), in activation order.
-        history: per-step arrays of :data:`TRAJECTORY_VARIABLES`, each of shape (steps, R).
+        history: per-step arrays of :data:`STATE_VARIABLES`, each of shape (steps, R).
         datacollector: at R = 1, Mesa model reporters of the main variables and ``outcome``.
     """
 
@@ -100,7 +103,11 @@ class GeoModel(mesa.Model):
             if isinstance(rng, int) and lanes == 1:
                 seeds = [rng]
             else:
-                batch_seed = rng if isinstance(rng, int) else int(self.rng.integers(0, 2**63))
+                batch_seed = (
+                    rng
+                    if isinstance(rng, int)
+                    else int(self.rng.integers(0, np.iinfo(np.int64).max))
+                )
                 seeds = run_seeds(batch_seed, lanes)
         self.seeds = np.asarray(seeds, dtype=np.uint64)
         self.lanes = len(self.seeds)
@@ -116,7 +123,6 @@ class GeoModel(mesa.Model):
         self._events: dict[int, list[Event]] = {}
         for event in config.events:
             self._events.setdefault(event.step, []).append(event)
-        # Creation order matters only for initial values that read other agents.
         self.rok = ROK(self)
         self.russia = Russia(self)
         self.usa = USA(self)
@@ -124,8 +130,9 @@ class GeoModel(mesa.Model):
         self.japan = Japan(self)
         self.dprk = DPRK(self)
         self.others = (self.usa, self.china, self.dprk, self.japan, self.russia)
+        self.spin_up()
         self.history: dict[str, np.ndarray] = {
-            name: np.empty((self.horizon, self.lanes)) for name in TRAJECTORY_VARIABLES
+            name: np.empty((self.horizon, self.lanes)) for name in STATE_VARIABLES
         }
         self.datacollector: mesa.DataCollector | None = None
         if self.lanes == 1:
@@ -141,36 +148,52 @@ class GeoModel(mesa.Model):
         """
         return self._noise[self.steps - 1, NOISE_CHANNELS.index(channel)]
 
+    def spin_up(self) -> None:
+        """Start in balance: the others settle against Seoul's initial posture before month 1.
+
+        They run ``structure.start.spinup_months`` months with Seoul's posture held and expected
+        rather than drawn launches, so that a scenario with constant levels and no events shows no
+        start-up drift (ODD "Initialisation").
+        """
+        usa, china, japan, russia, rok = self.usa, self.china, self.japan, self.russia, self.rok
+        months = int(np.max(self.knobs.structure.start.spinup_months))
+        russia.support = russia.target()
+        for _ in range(months):
+            pos = rok.posture()
+            st = self.knobs.structure
+            kappa, tau, chi = usa.targets(pos)
+            usa.commitment = toward(usa.commitment, kappa, st.usa.commitment_rate)
+            usa.tariff = toward(usa.tariff, tau, st.usa.tariff_rate)
+            usa.tech_controls = toward(usa.tech_controls, chi, st.usa.tech_rate)
+            r, rho = china.targets(pos)
+            china.retaliation = toward(china.retaliation, r, st.china.retaliation_rate)
+            china.restraint = toward(china.restraint, rho, st.china.restraint_rate)
+            q = japan.target(pos, usa.commitment)
+            japan.cooperation = toward(japan.cooperation, q, st.japan.cooperation_rate)
+            rok.threat = rok.next_threat(self.dprk.launch_probability())
+        rok.update_indices()
+
     def _apply_events(self) -> None:
-        """Scheduled shocks of this month (same for every lane)."""
+        """Scheduled shocks of this month (same for every lane; effects in ``sim.events.EFFECTS``)."""
         for event in self._events.get(self.steps, ()):
-            size = event.magnitude
-            if event.kind == "missile_test":
-                # A launch month counts once, whether drawn or scheduled.
-                already = self.dprk.launch > 0
-                self.dprk.launch = np.maximum(self.dprk.launch, size)
-                self.dprk.launches = self.dprk.launches + (~already).astype(np.int64)
-            elif event.kind == "tariff_hike":
-                self.usa.tariff = np.clip(self.usa.tariff + 0.3 * size, 0.0, 1.0)
-            elif event.kind == "retaliation_campaign":
-                self.china.retaliation = np.maximum(self.china.retaliation, 0.6 * size)
-            elif event.kind == "inducement_package":
-                self.china.bonus = self.china.bonus + 0.3 * size
-            elif event.kind == "summit_china":
-                self.china.retaliation = np.clip(self.china.retaliation - 0.3 * size, 0.0, 1.0)
-                self.china.restraint = np.clip(self.china.restraint + 0.2 * size, 0.0, 1.0)
-            elif event.kind == "summit_japan":
-                self.japan.cooperation = np.clip(self.japan.cooperation + 0.2 * size, 0.0, 1.0)
-            elif event.kind == "alliance_reassurance":
-                self.usa.commitment = np.clip(self.usa.commitment + 0.2 * size, 0.0, 1.0)
+            apply_event(self, event)
+
+    def _hold_elections(self) -> None:
+        """Elections this month, if enabled (``structure.elections``), in the lanes where they are due."""
+        p = self.knobs.structure.elections
+        due = (p.enabled > 0) & (self.steps >= p.first) & ((self.steps - p.first) % p.period == 0)
+        if np.any(due):
+            self.rok.hold_election(due)
 
     def step(self) -> None:
-        """One month: the other powers decide then apply, events, Seoul perceives, decides, applies."""
+        """One month: schedules, world agents decide then apply, events, elections, then Seoul."""
+        self.knobs.at_month(self.steps)
         for agent in self.others:
             agent.decide()
         for agent in self.others:
             agent.apply()
         self._apply_events()
+        self._hold_elections()
         self.rok.perceive()
         self.rok.decide()
         self.rok.apply()
@@ -194,6 +217,10 @@ class GeoModel(mesa.Model):
             "threat": rok.threat,
             "retaliation": self.china.retaliation,
             "tariff": self.usa.tariff,
+            "tech_controls": self.usa.tech_controls,
+            "japan_cooperation_jp": self.japan.cooperation,
+            "government": self.rok.government.astype(np.float64),
+            **observe(self),
         }
         for name, value in values.items():
             self.history[name][t] = value
@@ -271,5 +298,7 @@ def simulate(
     finals = model.final_window()
     finals["launches"] = model.dprk.launches.copy()
     finals["outcome"] = model.outcomes()
-    trajectories = {name: np.ascontiguousarray(arr.T) for name, arr in model.history.items()}
+    trajectories = {
+        name: np.ascontiguousarray(model.history[name].T) for name in TRAJECTORY_VARIABLES
+    }
     return LaneResult(finals=finals, trajectories=trajectories)

@@ -7,9 +7,12 @@ Sources for the defaults are in ``docs/model.md`` (section "Defaults and their s
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.structure import Structure, structure_fields
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 """A number in [0, 1]."""
@@ -17,14 +20,22 @@ NonNeg = Annotated[float, Field(ge=0.0)]
 
 EventKind = Literal[
     "missile_test",
+    "nuclear_test",
     "tariff_hike",
+    "tariff_deal",
     "retaliation_campaign",
     "inducement_package",
     "summit_china",
     "summit_japan",
+    "trilateral_summit",
     "alliance_reassurance",
+    "japan_export_controls",
+    "japan_export_controls_lifted",
+    "inter_korean_summit",
+    "alignment_decision",
+    "government_change",
 ]
-"""Kinds of scheduled shock; their effects are in ``GeoModel._apply_events`` (docs/model.md §6)."""
+"""Kinds of scheduled shock; what each moves is the table ``sim.events.EFFECTS`` (docs/model.md §7.8)."""
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 
 
@@ -42,44 +53,108 @@ def field_path(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 
 
+PresetName = Literal["pragmatic", "conservative", "progressive"]
+"""Named government orientations (``structure.governments``)."""
+PRESETS: tuple[str, ...] = get_args(PresetName)
+
+SchedulePoint = tuple[Annotated[int, Field(ge=0)], Unit]
+Schedule = Annotated[tuple[SchedulePoint, ...], Field(min_length=1)]
+"""Piecewise-linear points ``[[month, value], ...]``: constant before the first and after the last."""
+Level = Unit | Schedule
+"""A level or world knob: a number in [0, 1], or a schedule of such numbers over months."""
+
+
+def _check_schedule(value: Any) -> Any:
+    if isinstance(value, tuple):
+        months = [point[0] for point in value]
+        if any(b <= a for a, b in itertools.pairwise(months)):
+            raise ValueError(f"schedule months must be strictly increasing, got {months}")
+    return value
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 class Levels(_Frozen):
-    """The three headline levels of a scenario (all required)."""
+    """The three headline levels of a scenario (all required; each a number or a schedule)."""
 
-    us_pressure: Unit = Field(description="US pressure for burden sharing, alignment, tariffs.")
-    china_coercion: Unit = Field(description="China's readiness to retaliate economically.")
-    nk_provocation: Unit = Field(description="North Korea's base rate of provocation.")
+    us_pressure: Level = Field(description="US pressure for burden sharing, alignment, tariffs.")
+    china_coercion: Level = Field(description="China's readiness to retaliate economically.")
+    nk_provocation: Level = Field(description="North Korea's base rate of provocation.")
+
+    _schedules = field_validator("*")(_check_schedule)
 
 
 class Conditions(_Frozen):
-    """Structural conditions around Seoul (the ``world`` section of a scenario)."""
+    """Structural conditions around Seoul: the ``world`` section (each a number or a schedule)."""
 
-    china_inducement: Unit = Field(0.3, description="Economic incentives Beijing offers Seoul.")
-    us_china_tension: Unit = Field(0.5, description="Intensity of US-China rivalry.")
-    china_japan_tension: Unit = Field(0.35, description="Intensity of China-Japan tension.")
-    russia_support: Unit = Field(0.3, description="Russian support to the DPRK.")
+    china_inducement: Level = Field(0.3, description="Economic incentives Beijing offers Seoul.")
+    us_china_tension: Level = Field(0.5, description="Intensity of US-China rivalry.")
+    china_japan_tension: Level = Field(0.35, description="Intensity of China-Japan tension.")
+    russia_support: Level = Field(0.3, description="Russian support to the DPRK.")
+    japan_grievance: Level = Field(
+        0.2,
+        description="Historical grievance between Seoul and Tokyo (forced-labour rulings etc.).",
+    )
+
+    _schedules = field_validator("*")(_check_schedule)
+
+
+Multiplier = Annotated[float, Field(ge=0.0, le=10.0)]
+
+
+class LevelScales(_Frozen):
+    """Multipliers of the levels (of their schedules, month by month), for sweeps that scale them."""
+
+    us_pressure: Multiplier = 1.0
+    china_coercion: Multiplier = 1.0
+    nk_provocation: Multiplier = 1.0
+
+
+class WorldScales(_Frozen):
+    """Multipliers of the world knobs (of their schedules, month by month)."""
+
+    china_inducement: Multiplier = 1.0
+    us_china_tension: Multiplier = 1.0
+    china_japan_tension: Multiplier = 1.0
+    russia_support: Multiplier = 1.0
+    japan_grievance: Multiplier = 1.0
+
+
+class Scales(_Frozen):
+    """Scale factors applied to levels and world knobs, numbers or schedules.
+
+    The result is clipped to [0, 1]; a sweep of ``scale.levels.us_pressure`` scales a whole
+    schedule up or down.
+    """
+
+    levels: LevelScales = LevelScales()
+    world: WorldScales = WorldScales()
 
 
 class Government(_Frozen):
-    """Seoul's government orientation: weights of its utility and its decision style."""
+    """Seoul's government at the start: a named orientation, optionally with its own weights.
 
-    security_weight: NonNeg = Field(0.4, description="Weight on the security index.")
-    economy_weight: NonNeg = Field(0.4, description="Weight on the economic index.")
-    autonomy_weight: NonNeg = Field(
-        0.2, description="Weight on strategic autonomy (balance, low dependence)."
+    Args:
+        preset: the orientation whose weights and decision style apply (``structure.governments``).
+        security_weight, economy_weight, autonomy_weight, rationality, move_cost: if given, replace the
+            preset's value for this scenario's starting government.
+    """
+
+    preset: PresetName = Field("pragmatic", description="Named orientation of the government.")
+    security_weight: Unit | None = Field(None, description="Weight on the security index.")
+    economy_weight: Unit | None = Field(None, description="Weight on the economic index.")
+    autonomy_weight: Unit | None = Field(None, description="Weight on strategic autonomy.")
+    rationality: Annotated[float, Field(ge=0.0, le=5000.0)] | None = Field(
+        None, description="Logit precision of Seoul's choices per unit of posture moved."
     )
-    rationality: Annotated[float, Field(ge=0.0, le=5000.0)] = Field(
-        2.5,
-        description="Logit precision of Seoul's choices per unit of posture moved (0 = random moves).",
-    )
-    move_cost: NonNeg = Field(0.03, description="Utility cost per unit of posture moved (inertia).")
+    move_cost: Unit | None = Field(None, description="Utility cost per unit of posture moved.")
 
     @model_validator(mode="after")
     def _some_weight(self) -> Government:
-        if self.security_weight + self.economy_weight + self.autonomy_weight <= 0:
+        weights = (self.security_weight, self.economy_weight, self.autonomy_weight)
+        if None not in weights and sum(w for w in weights if w is not None) <= 0:
             raise ValueError("at least one of the utility weights must be positive")
         return self
 
@@ -93,35 +168,32 @@ class Posture(_Frozen):
     derisking: Unit = 0.2
 
 
-class Mechanics(_Frozen):
-    """Rates and strengths of the mechanisms; documented in docs/model.md. Rarely changed."""
-
-    security_step: Annotated[float, Field(gt=0.0, le=0.2)] = Field(
-        0.03, description="Largest monthly move of us_alignment and japan_cooperation."
-    )
-    trade_step: Annotated[float, Field(gt=0.0, le=0.2)] = Field(
-        0.012, description="Largest monthly move of china_engagement and derisking."
-    )
-    threat_decay: Unit = Field(0.85, description="Monthly persistence of perceived threat.")
-    launch_shock: Unit = Field(0.35, description="Threat added by a launch month.")
-    launch_rate: NonNeg = Field(0.6, description="Launch months per month at nk_provocation = 1.")
-    commitment_rate: Unit = Field(0.08, description="Monthly adjustment of US commitment.")
-    retaliation_rate: Unit = Field(0.2, description="Monthly adjustment of Chinese retaliation.")
-    restraint_rate: Unit = Field(0.15, description="Monthly adjustment of China's restraint.")
-    japan_rate: Unit = Field(0.1, description="Monthly adjustment of Japan's cooperation.")
-    tariff_rate: Unit = Field(0.1, description="Monthly adjustment of US tariffs.")
-
-
 class Event(_Frozen):
-    """A scheduled shock at a given step."""
+    """A scheduled shock at a given step.
+
+    Args:
+        step: the month it happens (1 = the first month).
+        kind: what happens (its effect: ``sim.events.EFFECTS``).
+        magnitude: scales the effect.
+        government: for ``government_change`` only: the new government's orientation.
+        note: what the event is and its source (date, reference), shown in reports.
+    """
 
     step: Annotated[int, Field(ge=1)]
     kind: EventKind
     magnitude: Unit = 1.0
+    government: PresetName | None = None
+    note: Annotated[str, Field(max_length=300)] = ""
+
+    @model_validator(mode="after")
+    def _government(self) -> Event:
+        if (self.kind == "government_change") != (self.government is not None):
+            raise ValueError("'government' is required for government_change and only for it")
+        return self
 
 
 class Classification(_Frozen):
-    """Thresholds of the outcome classes (see analysis/classify.py)."""
+    """Thresholds of the outcome classes (see the classification in the results contract)."""
 
     final_window: Annotated[int, Field(ge=1)] = 12
     security_floor: Unit = 0.4
@@ -139,7 +211,10 @@ class Scenario(_Frozen):
         replications: runs of the scenario in a batch.
         seed: batch seed; run seeds derive from it.
         levels: the three headline levels.
-        world, government, initial, mechanics: further knobs with defaults.
+        start: calendar month of step 1 (``YYYY-MM``), for history replays and observed data.
+        world, government, initial: further knobs with defaults.
+        structure: every coefficient of the model (:mod:`sim.structure`).
+        scale: multipliers of levels and world knobs (and of their schedules).
         events: scheduled shocks.
         classification: outcome thresholds.
     """
@@ -151,9 +226,11 @@ class Scenario(_Frozen):
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 2025
     levels: Levels
     world: Conditions = Conditions()
+    start: Annotated[str, Field(pattern=r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")] | None = None
     government: Government = Government()
     initial: Posture = Posture()
-    mechanics: Mechanics = Mechanics()
+    structure: Structure = Structure()
+    scale: Scales = Scales()
     events: tuple[Event, ...] = ()
     classification: Classification = Classification()
 
@@ -170,13 +247,33 @@ class Scenario(_Frozen):
         return self
 
     def numeric_fields(self) -> dict[str, float]:
-        """All numeric knobs (not name, seed, replications, events) by dotted path."""
+        """Every numeric knob that holds a number (not a schedule) by dotted path.
+
+        Not included: name, seed, replications, events, the government's preset name, unset
+        government overrides, and levels or world knobs given as schedules.
+        """
         flat: dict[str, float] = {}
-        for section in ("levels", "world", "government", "initial", "mechanics", "classification"):
-            for key, value in getattr(self, section).model_dump().items():
-                flat[f"{section}.{key}"] = float(value)
-        flat["steps"] = float(self.steps)
+        data = self.model_dump(exclude={"name", "description", "seed", "replications", "events"})
+
+        def walk(node: Any, prefix: str) -> None:
+            for key, value in node.items():
+                path = f"{prefix}{key}"
+                if isinstance(value, dict):
+                    walk(value, path + ".")
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    flat[path] = float(value)
+
+        walk(data, "")
         return flat
+
+    def schedules(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        """Levels and world knobs given as schedules, by dotted path."""
+        return {
+            f"{section}.{key}": value
+            for section in ("levels", "world")
+            for key, value in getattr(self, section)
+            if isinstance(value, tuple)
+        }
 
     def with_values(self, values: dict[str, Any]) -> Scenario:
         """A copy with some fields replaced by dotted path (validated again).
@@ -197,16 +294,29 @@ class Scenario(_Frozen):
         return Scenario.model_validate(data)
 
 
-_LANE_SCHEMAS: tuple[tuple[str, type[_Frozen]], ...] = (
-    ("levels", Levels),
-    ("world", Conditions),
-    ("government", Government),
-    ("initial", Posture),
-    ("mechanics", Mechanics),
+SCHEDULED_FIELDS: tuple[str, ...] = tuple(
+    f"{section}.{key}"
+    for section, model in (("levels", Levels), ("world", Conditions))
+    for key in model.model_fields
 )
-LANE_SECTIONS: tuple[str, ...] = tuple(section for section, _ in _LANE_SCHEMAS)
-"""Sections whose numeric fields may differ from lane to lane."""
-LANE_FIELDS: tuple[str, ...] = tuple(
-    f"{section}.{key}" for section, model in _LANE_SCHEMAS for key in model.model_fields
+"""Knobs that may follow a schedule over months."""
+GOVERNMENT_FIELDS: tuple[str, ...] = tuple(
+    f"government.{key}" for key in Government.model_fields if key != "preset"
+)
+"""Overrides of the starting government's weights and decision style."""
+LANE_FIELDS: tuple[str, ...] = (
+    *SCHEDULED_FIELDS,
+    *GOVERNMENT_FIELDS,
+    *(f"initial.{key}" for key in Posture.model_fields),
+    *(f"scale.{path}" for path in SCHEDULED_FIELDS),
+    *structure_fields(),
 )
 """Numeric fields that may differ from lane to lane (sweepable). ``steps`` and classification do not."""
+LANE_SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(field_path(p)[0] for p in LANE_FIELDS))
+"""Sections whose numeric fields may differ from lane to lane, in order."""
+
+DEFAULT_SCENARIO = Scenario(
+    name="default",
+    levels=Levels(us_pressure=0.35, china_coercion=0.3, nk_provocation=0.35),
+)
+"""The scenario used when ``sim.model.GeoModel`` is built without one (the 2025 baseline levels)."""

@@ -24,6 +24,11 @@ TRAJECTORY_VARIABLES: tuple[str, ...] = (
     "threat",
     "retaliation",
     "tariff",
+    "tech_controls",
+    "japan_cooperation_jp",
+    "unga_position",
+    "exports_china",
+    "exports_us",
 )
 """Per-step variables recorded for every run (all in [0, 1]): the columns of
 ``trajectories.parquet`` and the ``variable`` values of ``bands.parquet``."""

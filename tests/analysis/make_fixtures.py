@@ -178,12 +178,17 @@ def simulate(
         "threat": _relax(rng, 0.3, np.clip(0.2 + 0.6 * k, 0, 1), 3.0, 0.05),
         "retaliation": _relax(rng, 0.1, np.clip(0.8 * c * (lean > 0), 0, 1), 4.0, 0.03),
         "tariff": _relax(rng, 0.1, np.clip(0.7 * u * (lean < 0.2), 0, 1), 6.0, 0.03),
+        "tech_controls": _relax(rng, 0.2, np.clip(0.6 * u * (lean < 0.2), 0, 1), 8.0, 0.03),
+        "japan_cooperation_jp": _relax(rng, 0.5, np.clip(0.4 + 0.3 * k, 0, 1), 8.0, 0.03),
     }
     a, m = paths["us_alignment"], paths["china_engagement"]
     sec_target = 0.78 - 0.38 * c - 0.28 * u + 0.12 * a[:, -1] + rng.normal(0, 0.07, size)
     eco_target = 0.82 - 0.32 * u - 0.32 * c + 0.10 * m[:, -1] + rng.normal(0, 0.07, size)
     paths["security_index"] = _relax(rng, 0.6, np.clip(sec_target, 0, 1), 5.0, 0.03)
     paths["economic_index"] = _relax(rng, 0.6, np.clip(eco_target, 0, 1), 7.0, 0.03)
+    paths["unga_position"] = np.clip(0.35 + 0.5 * (a - m), 0, 1)
+    paths["exports_china"] = np.clip(0.5 * m * (1 - 0.8 * paths["derisking"]), 0, 1)
+    paths["exports_us"] = np.clip(0.08 + 0.1 * a * (1 - paths["tariff"]), 0, 1)
 
     final = {name: np.round(p[:, -FINAL_WINDOW:].mean(axis=1), 4) for name, p in paths.items()}
     outcome = np.asarray(OUTCOMES)[

@@ -26,7 +26,12 @@ from sim.scenario import Scenario
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GOLDEN_CSV = Path(__file__).resolve().with_name("baseline_golden.csv")
-SCENARIOS: tuple[str, ...] = ("baseline", "giants-press")
+SCENARIOS: tuple[str, ...] = (
+    "baseline",
+    "giants-press",
+    "china-incentives-strained-alliance",
+    "history/korea-2013-2025",
+)
 """Scenario files (stems under ``scenarios/``) in the golden baseline."""
 RUNS = 64
 """Runs per scenario."""

@@ -1,113 +1,91 @@
-"""Scheduled events: every kind changes what it is documented to change, in its month and not before,
-and what Seoul goes on to do (docs/model.md §6, ``GeoModel._apply_events``).
-
-Each test runs the same lanes (same seeds) with and without one event and compares them.
-"""
+"""Every event kind has an effect in the table, and each effect moves its state the documented way."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 import pytest
 
-from sim.contract.columns import TRAJECTORY_VARIABLES
+from sim.events import EFFECTS, apply_event
 from sim.model import GeoModel
 from sim.scenario import EVENT_KINDS, Event, Levels, Scenario
+from sim.structure import EventEffects
 
-STEP = 6
-LANES = 16
-SEEDS = np.arange(101, 101 + LANES, dtype=np.uint64)
-
-State = Callable[[GeoModel], np.ndarray]
-EFFECTS: dict[str, tuple[State, int]] = {
-    "missile_test": (lambda m: m.dprk.launch, +1),
-    "tariff_hike": (lambda m: m.usa.tariff, +1),
-    "retaliation_campaign": (lambda m: m.china.retaliation, +1),
-    "inducement_package": (lambda m: m.china.bonus, +1),
-    "summit_china": (lambda m: m.china.retaliation, -1),
-    "summit_japan": (lambda m: m.japan.cooperation, +1),
-    "alliance_reassurance": (lambda m: m.usa.commitment, +1),
-}
-"""Per event kind: the state it moves and the direction (+1 up, -1 down)."""
+BASE = Scenario(
+    name="events", levels=Levels(us_pressure=0.5, china_coercion=0.5, nk_provocation=0.5)
+)
 
 
-def scenario(*events: Event) -> Scenario:
-    """Middling levels and no drawn launches, so no state an event moves is already at its bound."""
-    return Scenario(
-        name="events",
-        steps=12,
-        levels=Levels(us_pressure=0.5, china_coercion=0.6, nk_provocation=0.0),
-        events=events,
-        classification={"final_window": 3},
-    )
-
-
-def run_to(model: GeoModel, step: int) -> GeoModel:
-    while model.steps < step:
-        model.step()
-    return model
-
-
-def test_every_event_kind_has_an_effect_test() -> None:
+def test_the_table_covers_every_kind_and_only_known_states_and_sizes() -> None:
+    """Each kind is in the table; every effect names an agent attribute and a size field."""
     assert set(EFFECTS) == set(EVENT_KINDS)
+    model = GeoModel(BASE, seeds=[1])
+    for kind, effects in EFFECTS.items():
+        assert effects or kind == "government_change", kind
+        for target, _, size in effects:
+            agent, attr = target.split(".")
+            assert hasattr(getattr(model, agent), attr), (kind, target)
+            assert size in EventEffects.model_fields, (kind, size)
 
 
-@pytest.mark.parametrize("kind", EVENT_KINDS)
-def test_event_moves_its_state_in_its_month(kind: str) -> None:
-    state, sign = EFFECTS[kind]
-    plain = GeoModel(scenario(), seeds=SEEDS)
-    shocked = GeoModel(scenario(Event(step=STEP, kind=kind)), seeds=SEEDS)
-    run_to(plain, STEP - 1), run_to(shocked, STEP - 1)
-    np.testing.assert_array_equal(state(shocked), state(plain))  # nothing before its month
-    run_to(plain, STEP), run_to(shocked, STEP)
-    change = sign * (state(shocked) - state(plain))
-    assert np.all(change > 0), f"{kind}: {change}"
+def _state(model: GeoModel, target: str) -> np.ndarray:
+    agent, attr = target.split(".")
+    return getattr(getattr(model, agent), attr).copy()
 
 
-@pytest.mark.parametrize("kind", EVENT_KINDS)
-def test_event_changes_what_seoul_records(kind: str) -> None:
-    plain = run_to(GeoModel(scenario(), seeds=SEEDS), 12)
-    shocked = run_to(GeoModel(scenario(Event(step=STEP, kind=kind)), seeds=SEEDS), 12)
-    for name in TRAJECTORY_VARIABLES:  # identical before the event month
-        np.testing.assert_array_equal(
-            shocked.history[name][: STEP - 1], plain.history[name][: STEP - 1]
-        )
-    after = [
-        not np.array_equal(shocked.history[name][STEP - 1 :], plain.history[name][STEP - 1 :])
-        for name in TRAJECTORY_VARIABLES
-    ]
-    assert any(after), kind
+@pytest.mark.parametrize("kind", [k for k in EVENT_KINDS if k != "government_change"])
+def test_each_event_moves_its_states_by_its_size(kind: str) -> None:
+    """Applying an event moves each of its states as the table says, by size x magnitude."""
+    model = GeoModel(BASE, seeds=[1, 2])
+    model.step()
+    # put the states away from their bounds so that each operation shows
+    model.china.retaliation = np.full(2, 0.1)
+    model.japan.export_controls = np.full(2, 0.1)
+    model.usa.tariff = np.full(2, 0.4)
+    model.dprk.detente = np.zeros(2)
+    model.dprk.launch = np.zeros(2)
+    magnitude = 0.8
+    before = {t: _state(model, t) for t, _, _ in EFFECTS[kind]}
+    apply_event(model, Event(step=1, kind=kind, magnitude=magnitude))
+    sizes = model.knobs.structure.events
+    for target, op, field in EFFECTS[kind]:
+        size = getattr(sizes, field) * magnitude
+        old, new = before[target], _state(model, target)
+        expected = {
+            "add": np.clip(old + size, 0, 1),
+            "subtract": np.clip(old - size, 0, 1),
+            "raise_to": np.maximum(old, size),
+            "scale_down": old * (1 - size),
+        }[op]
+        assert np.allclose(new, expected), (kind, target)
+        assert not np.allclose(new, old), (kind, target, "the scripted state should move")
 
 
-def test_a_smaller_magnitude_moves_less() -> None:
-    for kind in EVENT_KINDS:
-        if kind == "missile_test":
-            continue  # a launch month counts once, whatever its size
-        state, sign = EFFECTS[kind]
-        base = run_to(GeoModel(scenario(), seeds=SEEDS), STEP)
-        half = run_to(
-            GeoModel(scenario(Event(step=STEP, kind=kind, magnitude=0.5)), seeds=SEEDS), STEP
-        )
-        full = run_to(GeoModel(scenario(Event(step=STEP, kind=kind)), seeds=SEEDS), STEP)
-        small = sign * (state(half) - state(base))
-        large = sign * (state(full) - state(base))
-        # a campaign only raises retaliation to a level, so half of one may change nothing
-        assert np.all(small >= 0) and np.any(small > 0) and np.all(small < large), kind
+def test_a_scheduled_test_in_a_launch_month_counts_once() -> None:
+    """A missile_test in a month with a drawn launch does not count twice."""
+    model = GeoModel(BASE, seeds=[1, 2])
+    model.dprk.launch = np.array([1.0, 0.0])
+    model.dprk.launches = np.array([1, 0])
+    apply_event(model, Event(step=1, kind="missile_test"))
+    assert model.dprk.launches.tolist() == [1, 1] and model.dprk.launch.tolist() == [1.0, 1.0]
 
 
-def test_missile_test_counts_as_a_launch_month() -> None:
-    drawn_sometimes = scenario().model_copy(
-        update={"levels": Levels(us_pressure=0.5, china_coercion=0.6, nk_provocation=0.5)}
-    )
-    shocked_scenario = drawn_sometimes.model_copy(
-        update={"events": (Event(step=STEP, kind="missile_test"),)}
-    )
-    plain = run_to(GeoModel(drawn_sometimes, seeds=SEEDS), STEP)
-    shocked = run_to(GeoModel(shocked_scenario, seeds=SEEDS), STEP)
-    drawn = plain.dprk.launch > 0
-    assert 0 < drawn.sum() < LANES  # some lanes drew a launch that month, some did not
-    assert np.all(shocked.dprk.launch > 0)
-    np.testing.assert_array_equal(
-        shocked.dprk.launches, plain.dprk.launches + (~drawn).astype(np.int64)
-    )
+def test_government_change_installs_the_preset_weights() -> None:
+    """A government_change event sets Seoul's weights to the named preset in every lane."""
+    model = GeoModel(BASE, seeds=[1, 2])
+    apply_event(model, Event(step=1, kind="government_change", government="conservative"))
+    preset = model.config.structure.governments.conservative
+    for name, value in model.rok.weights.items():
+        assert np.allclose(value, getattr(preset, name)), name
+
+
+def test_events_fire_in_their_month_inside_a_run() -> None:
+    """A retaliation campaign in month 5 lifts retaliation in month 5, not before."""
+    scenario = BASE.model_copy(update={"events": (Event(step=5, kind="retaliation_campaign"),)})
+    quiet = GeoModel(BASE, seeds=[3])
+    loud = GeoModel(scenario, seeds=[3])
+    for _ in range(6):
+        quiet.step()
+        loud.step()
+    r_q, r_l = quiet.history["retaliation"][:, 0], loud.history["retaliation"][:, 0]
+    assert np.array_equal(r_q[:4], r_l[:4])
+    assert r_l[4] >= 0.6 > r_q[4]

@@ -80,8 +80,9 @@ government:
   rationality: 1e3
 initial:
   derisking: 0.5
-mechanics:
-  launch_rate: 1.0e-2
+structure:
+  dprk:
+    launch_rate: 1.0e-2
 events:
   - {step: 3, kind: missile_test}
   - step: 24
@@ -106,7 +107,7 @@ classification:
     )
     assert s.world.russia_support == 0.9 and s.world.us_china_tension == 0.5
     assert s.government.security_weight == 1.0 and s.government.rationality == 1000.0
-    assert s.initial.derisking == 0.5 and s.mechanics.launch_rate == 0.01
+    assert s.initial.derisking == 0.5 and s.structure.dprk.launch_rate == 0.01
     assert [(e.step, e.kind, e.magnitude) for e in s.events] == [
         (3, "missile_test", 1.0),
         (24, "summit_china", 0.5),
@@ -143,8 +144,8 @@ events:
 
 
 def test_load_model_other_model_and_validate_data(tmp_path: Path) -> None:
-    path = write(tmp_path, "economy_weight: 2\n")
-    assert load_model(path, Government).economy_weight == 2.0
+    path = write(tmp_path, "economy_weight: 0.7\n")
+    assert load_model(path, Government).economy_weight == 0.7
     data, index = read_yaml(write(tmp_path, "rationality: -1\n"))
     with pytest.raises(InputError) as info:
         validate_data(data, Government, Path("g.yaml"), index)
@@ -295,7 +296,8 @@ def test_unknown_keys(tmp_path: Path) -> None:
         ("true", ("valid number",)),
         ("null", ("valid number", "None")),
         ("~", ("valid number",)),
-        ("[0.5]", ("valid number",)),
+        ("[0.5]", ("a number in [0, 1] or a schedule",)),
+        ("[[0, 0.5, 1]]", ("a number in [0, 1] or a schedule",)),
         ("{a: 1}", ("valid number",)),
         ("2020-01-01", ("valid number", "2020-01-01")),
         (".inf", ("finite number",)),

@@ -25,7 +25,14 @@ EVENTFUL = Scenario(
     name="eventful",
     steps=36,
     levels=Levels(us_pressure=0.5, china_coercion=0.5, nk_provocation=0.5),
-    events=tuple(Event(step=3 + 4 * i, kind=kind) for i, kind in enumerate(EVENT_KINDS)),
+    events=tuple(
+        Event(
+            step=2 + 2 * i,
+            kind=kind,
+            government="conservative" if kind == "government_change" else None,
+        )
+        for i, kind in enumerate(EVENT_KINDS)
+    ),
 )
 """A scenario that fires every kind of event once."""
 
@@ -225,13 +232,17 @@ unit = st.floats(0.0, 1.0)
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
-    """Random valid scenarios: levels, world, government, initial posture, mechanics and events."""
+    """Random valid scenarios: levels (some as schedules), world, government, initial posture,
+    structure coefficients, elections and events."""
     steps = draw(st.integers(5, 24))
-    weights = draw(st.tuples(*[st.floats(0.0, 2.0)] * 3).filter(lambda w: sum(w) > 0.01))
+    weights = draw(st.tuples(*[st.floats(0.0, 1.0)] * 3).filter(lambda w: sum(w) > 0.01))
     events = draw(
         st.lists(
             st.builds(
-                dict, step=st.integers(1, steps), kind=st.sampled_from(EVENT_KINDS), magnitude=unit
+                dict,
+                step=st.integers(1, steps),
+                kind=st.sampled_from([k for k in EVENT_KINDS if k != "government_change"]),
+                magnitude=unit,
             ),
             max_size=4,
         )
@@ -239,7 +250,10 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     data: dict[str, Any] = {
         "name": "random",
         "steps": steps,
-        "levels": {k: draw(unit) for k in ("us_pressure", "china_coercion", "nk_provocation")},
+        "levels": {
+            k: draw(unit | st.tuples(st.tuples(st.just(0), unit), st.tuples(st.just(steps), unit)))
+            for k in ("us_pressure", "china_coercion", "nk_provocation")
+        },
         "world": {
             k: draw(unit)
             for k in (
@@ -255,19 +269,28 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             "autonomy_weight": weights[2],
             "rationality": draw(st.floats(0.0, 5000.0)),
             "move_cost": draw(st.floats(0.0, 0.05)),
+            "preset": draw(st.sampled_from(["pragmatic", "conservative", "progressive"])),
         },
         "initial": {
             k: draw(unit)
             for k in ("us_alignment", "china_engagement", "japan_cooperation", "derisking")
         },
-        "mechanics": {
-            "security_step": draw(st.floats(0.001, 0.2)),
-            "trade_step": draw(st.floats(0.001, 0.2)),
-            "threat_decay": draw(unit),
-            "launch_shock": draw(unit),
-            "launch_rate": draw(st.floats(0.0, 3.0)),
-            "retaliation_rate": draw(unit),
-            "commitment_rate": draw(unit),
+        "structure": {
+            "seoul": {
+                "security_step": draw(st.floats(0.001, 0.2)),
+                "trade_step": draw(st.floats(0.001, 0.2)),
+                "threat_decay": draw(unit),
+                "launch_shock": draw(unit),
+                "horizon": draw(st.floats(0.0, 120.0)),
+            },
+            "dprk": {"launch_rate": draw(st.floats(0.0, 3.0))},
+            "china": {"retaliation_rate": draw(unit)},
+            "usa": {"commitment_rate": draw(unit)},
+            "elections": {
+                "enabled": draw(st.sampled_from([0.0, 1.0])),
+                "first": 3.0,
+                "period": 6.0,
+            },
         },
         "events": events,
         "classification": {"final_window": draw(st.integers(1, steps))},
@@ -308,7 +331,7 @@ def test_a_scheduled_test_in_a_launch_month_counts_once() -> None:
         name="every-month",
         steps=12,
         levels=Levels(us_pressure=0.3, china_coercion=0.3, nk_provocation=1.0),
-        mechanics={"launch_rate": 1000.0},
+        structure={"dprk": {"launch_rate": 5.0, "hazard_base": 2.0, "hazard_restraint": 0.0}},
         events=(Event(step=2, kind="missile_test"), Event(step=5, kind="missile_test")),
         classification={"final_window": 6},
     )

@@ -1,0 +1,47 @@
+"""The observation model: from the model's state to indicators that are observed year by year.
+
+Korea's relative position between China (0) and the US (1) in UN General Assembly votes, from Bailey,
+Strezhnev and Voeten's ideal points (``analysis/data/unga_korea.csv``), and its export shares to China
+and to the US. Each indicator is a simple function of the month's state with coefficients in
+``structure.observation``; the monthly values are averaged to calendar years when compared with data.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import GeoModel
+
+OBSERVABLES: tuple[str, ...] = ("unga_position", "exports_china", "exports_us")
+"""Observed indicators the model predicts, one value per lane and month (trajectory variables of the
+results contract, ``sim.contract.columns.TRAJECTORY_VARIABLES``)."""
+
+
+def observe(model: GeoModel) -> dict[str, np.ndarray]:
+    """This month's observable indicators, each of shape (R,).
+
+    ``unga_position = base + lean*(a - m)``: votes follow the lean between the giants.
+    ``exports_china = scale*m*(1 - shield*d)*(1 - loss*r*consumer_share)``: engagement, less what
+    de-risking diverts and what retaliation on consumer goods removes. ``exports_us = base +
+    alignment*a*(1 - tariff)``.
+
+    Args:
+        model: the lane model.
+    """
+    st = model.knobs.structure
+    p = st.observation
+    rok = model.rok
+    lean = rok.us_alignment - rok.china_engagement
+    retaliation = model.china.retaliation * st.seoul.consumer_share
+    return {
+        "unga_position": np.clip(p.unga_base + p.unga_lean * lean, 0.0, 1.0),
+        "exports_china": p.exports_china_scale
+        * rok.china_engagement
+        * (1.0 - st.seoul.derisk_shield * rok.derisking)
+        * (1.0 - p.exports_china_retaliation * retaliation),
+        "exports_us": p.exports_us_base
+        + p.exports_us_alignment * rok.us_alignment * (1.0 - model.usa.tariff),
+    }
