@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from analysis.plots.compare import comparison_data, draw_comparison
 from analysis.plots.fans import draw_fans, outcome_fans, overall_fan
+from analysis.plots.history import draw_history, government_changes, history_data
 from analysis.plots.outcome_map import GRIDDED_SAMPLERS, draw_outcome_map, outcome_map_data
 from analysis.plots.position import draw_position
 from analysis.plots.sensitivity import draw_sensitivity
@@ -122,6 +123,15 @@ def figure_specs(
                 "fans_by_outcome",
                 "Median and 10–90% band over time, by final outcome",
                 lambda: draw_fans(by_outcome, caption=caption, source=_trajectory_note(results)),
+            )
+        )
+    history = history_data(results)
+    if history is not None:
+        specs.append(
+            FigureSpec(
+                "history",
+                "History replay: the model's annual band against the observed record",
+                lambda: draw_history(history, changes=government_changes(results), caption=caption),
             )
         )
     specs.append(
