@@ -5,7 +5,7 @@ Usage (from the repository root, after ``make venv``)::
     .venv/bin/python docs/make_figures.py [--replications 1000] [--work results/readme-figures]
 
 It runs every scenario of the library, the ``pressure-coercion`` sweep, draws their figures with
-``hedgesim plot`` and copies four of them to ``docs/img/``. Takes a couple of minutes on 2 cores.
+``hedgesim plot`` and copies five of them to ``docs/img/`` (with the history replay's). Takes a couple of minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -55,6 +55,18 @@ def main() -> int:
         )
         folders.append(str(out))
     _call("plot", *folders, "--out", str(args.work))
+    replay = args.work / "korea-2013-2025"
+    history = ROOT / "scenarios" / "history" / "korea-2013-2025.yaml"
+    _call(
+        "run",
+        str(history),
+        "--replications",
+        str(args.replications),
+        "--out",
+        str(replay),
+        "--quiet",
+    )
+    _call("plot", str(replay))
     sweep = args.work / "pressure-coercion"
     _call(
         "sweep",
@@ -70,6 +82,7 @@ def main() -> int:
         sweep / "figures" / "outcome_map.png": IMG / "pressure-coercion-map.png",
         args.work / "baseline" / "figures" / "fans_by_outcome.png": IMG / "baseline-fans.png",
         args.work / "giants-press" / "figures" / "position.png": IMG / "giants-press-position.png",
+        replay / "figures" / "history.png": IMG / "history-replay.png",
     }
     for source, target in copies.items():
         shutil.copyfile(source, target)
