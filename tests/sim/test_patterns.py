@@ -100,13 +100,14 @@ def test_baseline_hedges_over_one_and_two_terms(
         ("china-incentives-strained-alliance", "tilt_china"),
         ("giants-press", "caught_between_giants"),
         ("us-abandonment", "caught_between_giants"),
+        ("coercion-weak-umbrella", "caught_between_giants"),
     ],
 )
 def test_library_situations_give_their_outcome(
     scenario_name: str, expected: str, load_scenario: Callable[[str], Scenario], run_seeds: Seeds
 ) -> None:
-    """Coercion -> tilt_us; incentives with strain -> tilt_china; both giants, or abandonment with
-    Beijing pressing -> caught between giants."""
+    """Coercion -> tilt_us; incentives with strain -> tilt_china; both giants pressing, abandonment
+    by Washington with Beijing pressing, or coercion with a weak umbrella -> caught between giants."""
     assert_clear_mode(run(load_scenario(scenario_name), run_seeds), expected)
 
 
