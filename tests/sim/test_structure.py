@@ -42,7 +42,7 @@ def _numbers(path: Path) -> list[tuple[int, object]]:
 def test_no_unnamed_coefficient_in_the_model_code(module: str) -> None:
     """The model modules contain no numeric literal other than 0, 1 and 2."""
     found = [(line, v) for line, v in _numbers(ROOT / module) if v not in ALLOWED]
-    assert not found, f"{module}: numeric literals {found} should be fields of sim/structure.py"
+    assert not found, f"{module}: numeric literals {found} should be fields of sim/structure/"
 
 
 def test_the_scan_finds_a_literal() -> None:
