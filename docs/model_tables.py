@@ -162,6 +162,11 @@ def events_table() -> str:
     ]
     for kind, effects in EFFECTS.items():
         if not effects:
+            if kind not in _SPECIAL_EVENTS:
+                raise DocError(
+                    f"sim/events.py: event kind {kind!r} moves no state; "
+                    "say what it does in _SPECIAL_EVENTS of docs/model_tables.py"
+                )
             state, op, size = _SPECIAL_EVENTS[kind]
             rows.append(f"| `{kind}` | {state} | {op} | {size} |")
             continue

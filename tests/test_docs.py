@@ -129,3 +129,9 @@ def test_the_command_reports_bad_input_in_one_line(
         == f"error: {broken}:2: <!-- generated:defaults --> is not closed before the next marker"
     )
     assert broken.read_text() == "x\n<!-- generated:defaults -->\n<!-- /generated:presets -->\n"
+
+
+def test_an_event_kind_without_effects_must_be_described(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(mt.EFFECTS, "new_kind", ())
+    with pytest.raises(mt.DocError, match="event kind 'new_kind' moves no state"):
+        mt.events_table()
