@@ -98,7 +98,7 @@ def defaults_table() -> str:
         )
         paths.append(path)
     if paths != structure_fields():
-        raise DocError("sim/structure.py: the walk over Structure() misses fields")
+        raise DocError("sim/structure/: the walk over Structure() misses fields")
     return "\n".join(rows)
 
 

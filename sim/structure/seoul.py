@@ -217,7 +217,7 @@ class SeoulStructure(Section):
     japan_politics: float = coef(
         2.0,
         0.0,
-        2.0,
+        5.0,
         "Domestic cost of cooperating with Japan, per j**2 per unit of historical grievance.",
         "R: the 2019 clash followed the October 2018 forced-labour rulings; calibration choice",
     )
