@@ -18,6 +18,7 @@ Every problem is an :class:`~sim.loader.InputError` naming the sweep file and li
 
 from __future__ import annotations
 
+import copy
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,11 +252,17 @@ def _check_points(
         model = type(getattr(scenario, section))
         combos, first = np.unique(matrix[:, cols], axis=0, return_index=True)
         for combo, row in zip(combos, first, strict=True):
-            values = {field_path(names[j])[1]: float(v) for j, v in zip(cols, combo, strict=True)}
+            data = copy.deepcopy(base[section])
+            for j, value in zip(cols, combo, strict=True):
+                *parents, leaf = field_path(names[j])[1:]
+                node = data
+                for part in parents:  # nested sections, e.g. structure.usa.tariff_rate
+                    node = node[part]
+                node[leaf] = float(value)
             try:
-                model.model_validate({**base[section], **values})
+                model.model_validate(data)
             except ValidationError as error:
-                shown = ", ".join(f"{section}.{k}={v:g}" for k, v in values.items())
+                shown = ", ".join(f"{names[j]}={v:g}" for j, v in zip(cols, combo, strict=True))
                 message = f"point {int(row)} ({shown}): {_first_error(error)}"
                 raise check.fail(message, "parameters", names[cols[0]]) from None
 

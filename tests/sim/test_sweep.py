@@ -364,3 +364,25 @@ def test_first_order_sobol_size_guard_uses_d_plus_2_rows(
     assert error.field == "samples" and error.line == 5, str(error)  # after calc_second_order
     assert "gives about 128 points (at most 100)" in error.message, str(error)
     assert str(error).startswith(f"{tmp_path / 'sweeps' / 's.yaml'}:5: samples: ")
+
+
+def test_nested_coefficients_and_scales_are_sweepable(tmp_path: Path) -> None:
+    """A sweep can vary a coefficient three levels deep and a schedule's scale; each point is
+    checked against its own section (nested paths included) and reaches the lanes."""
+    body = (
+        "name: deep\nbase: ../base.yaml\nparameters:\n"
+        "  structure.seoul.horizon: {values: [0, 12]}\n"
+        "  structure.governments.conservative.security_weight: {values: [0.3, 0.6]}\n"
+        "  scale.levels.us_pressure: {values: [0.5, 1.5]}\n"
+    )
+    resolved = load_sweep(_write(tmp_path, body))
+    assert len(resolved.points) == 8
+    assert set(resolved.points.columns[1:]) == {
+        "structure.seoul.horizon",
+        "structure.governments.conservative.security_weight",
+        "scale.levels.us_pressure",
+    }
+    bad = body.replace("values: [0.5, 1.5]", "values: [0.5, 11.0]")
+    with pytest.raises(InputError) as info:
+        load_sweep(_write(tmp_path, bad))
+    assert "scale.levels.us_pressure" in str(info.value) and "11" in str(info.value)
