@@ -108,10 +108,8 @@ class USA(mesa.Agent):
         shortfall = np.maximum(0.0, demand - pos.a)
         drift = np.maximum(0.0, pos.m - pos.a)
         conditioned = u + p.condition_tension * k.world.us_china_tension
-        benefit = p.commitment_base - conditioned * (
-            p.commitment_condition * shortfall + p.drift_strain * drift
-        )
-        commitment = np.clip(benefit, 0.0, 1.0)
+        strain = conditioned * (p.commitment_condition * shortfall + p.drift_strain * drift)
+        commitment = np.clip(p.commitment_base - strain, 0.0, 1.0)
         tariff = np.clip(
             p.tariff_base + u * (p.tariff_pressure + p.tariff_shortfall * shortfall), 0, 1
         )
@@ -138,7 +136,8 @@ class China(mesa.Agent):
     """Beijing: coerces alignment with Washington, rewards engagement, restrains the North.
 
     State: ``retaliation`` (r, economic coercion, which falls on consumer sectors), ``restraint``
-    (ρ, over Pyongyang) and ``bonus`` (one-off inducement packages, fading).
+    (ρ, over Pyongyang), ``bonus`` (one-off inducement packages, fading) and ``campaign`` (the floor a
+    retaliation campaign puts under retaliation until it fades or a summit eases it).
     """
 
     def __init__(self, model: GeoModel) -> None:
@@ -152,6 +151,7 @@ class China(mesa.Agent):
         self.retaliation: Array = zeros.copy()
         self.restraint: Array = zeros.copy()
         self.bonus: Array = zeros.copy()
+        self.campaign: Array = zeros.copy()
 
     def grievance(self, pos: Posture) -> Array:
         """Alignment with Washington beyond what Beijing tolerates, and ROK-Japan ties under tension.
@@ -178,7 +178,8 @@ class China(mesa.Agent):
         """Retaliation and restraint Beijing would set against posture ``pos``.
 
         Retaliation maximises ``c*(floor + g*grievance)*x - x**2/(2*(1 - need))``, so
-        ``x* = c*(floor + g*grievance)*(1 - need)``. Restraint of the North rises with Seoul's
+        ``x* = c*(floor + g*grievance)*(1 - need)``, but not below a running campaign's floor.
+        Restraint of the North rises with Seoul's
         engagement, falls with Beijing's grievance and with the retaliation it would set (B: "China is an external actor
         possessing real levers of influence over Pyongyang").
 
@@ -194,7 +195,8 @@ class China(mesa.Agent):
         if grievance is None:
             grievance = self.grievance(pos)
         pull = p.coercion_floor + p.coercion_grievance * grievance
-        retaliation = np.clip(k.levels.china_coercion * pull * (1.0 - self.need(pos)), 0.0, 1.0)
+        coercion = k.levels.china_coercion * pull * (1.0 - self.need(pos))
+        retaliation = np.clip(np.maximum(coercion, self.campaign), 0.0, 1.0)
         relations = np.clip(
             p.restraint_base + p.restraint_relations * pos.m - p.restraint_grievance * grievance,
             0,
@@ -235,7 +237,9 @@ class China(mesa.Agent):
     def apply(self) -> None:
         """Commit the pending state; inducement packages fade."""
         self.retaliation, self.restraint = self._next
-        self.bonus = self.bonus * self.model.knobs.structure.china.bonus_persistence
+        p = self.model.knobs.structure.china
+        self.bonus = self.bonus * p.bonus_persistence
+        self.campaign = self.campaign * p.campaign_persistence
 
 
 class DPRK(mesa.Agent):

@@ -24,10 +24,14 @@ EFFECTS: dict[str, tuple[tuple[str, Operation, str], ...]] = {
     "nuclear_test": (("rok.threat", "add", "nuclear_threat"),),
     "tariff_hike": (("usa.tariff", "add", "tariff_hike"),),
     "tariff_deal": (("usa.tariff", "subtract", "tariff_deal"),),
-    "retaliation_campaign": (("china.retaliation", "raise_to", "retaliation_campaign"),),
+    "retaliation_campaign": (
+        ("china.retaliation", "raise_to", "retaliation_campaign"),
+        ("china.campaign", "raise_to", "retaliation_campaign"),
+    ),
     "inducement_package": (("china.bonus", "add", "inducement_package"),),
     "summit_china": (
         ("china.retaliation", "subtract", "summit_china_retaliation"),
+        ("china.campaign", "subtract", "summit_china_retaliation"),
         ("china.restraint", "add", "summit_china_restraint"),
     ),
     "summit_japan": (

@@ -156,21 +156,33 @@ class GeoModel(mesa.Model):
         start-up drift (ODD "Initialisation").
         """
         usa, china, japan, russia, rok = self.usa, self.china, self.japan, self.russia, self.rok
-        months = int(np.max(self.knobs.structure.start.spinup_months))
+        lane_months = self.knobs.structure.start.spinup_months
         russia.support = russia.target()
-        for _ in range(months):
+        for month in range(int(np.ceil(np.max(lane_months, initial=0)))):
+            # each lane settles for its own number of months, whatever else shares its block
+            on = month < lane_months
             pos = rok.posture()
             st = self.knobs.structure
             kappa, tau, chi = usa.targets(pos)
-            usa.commitment = toward(usa.commitment, kappa, st.usa.commitment_rate)
-            usa.tariff = toward(usa.tariff, tau, st.usa.tariff_rate)
-            usa.tech_controls = toward(usa.tech_controls, chi, st.usa.tech_rate)
+            usa.commitment = np.where(
+                on, toward(usa.commitment, kappa, st.usa.commitment_rate), usa.commitment
+            )
+            usa.tariff = np.where(on, toward(usa.tariff, tau, st.usa.tariff_rate), usa.tariff)
+            usa.tech_controls = np.where(
+                on, toward(usa.tech_controls, chi, st.usa.tech_rate), usa.tech_controls
+            )
             r, rho = china.targets(pos)
-            china.retaliation = toward(china.retaliation, r, st.china.retaliation_rate)
-            china.restraint = toward(china.restraint, rho, st.china.restraint_rate)
+            china.retaliation = np.where(
+                on, toward(china.retaliation, r, st.china.retaliation_rate), china.retaliation
+            )
+            china.restraint = np.where(
+                on, toward(china.restraint, rho, st.china.restraint_rate), china.restraint
+            )
             q = japan.target(pos, usa.commitment)
-            japan.cooperation = toward(japan.cooperation, q, st.japan.cooperation_rate)
-            rok.threat = rok.next_threat(self.dprk.launch_probability())
+            japan.cooperation = np.where(
+                on, toward(japan.cooperation, q, st.japan.cooperation_rate), japan.cooperation
+            )
+            rok.threat = np.where(on, rok.next_threat(self.dprk.launch_probability()), rok.threat)
         rok.update_indices()
 
     def _apply_events(self) -> None:
@@ -181,7 +193,7 @@ class GeoModel(mesa.Model):
     def _hold_elections(self) -> None:
         """Elections this month, if enabled (``structure.elections``), in the lanes where they are due."""
         p = self.knobs.structure.elections
-        due = (p.enabled > 0) & (self.steps >= p.first) & ((self.steps - p.first) % p.period == 0)
+        due = (p.enabled == 1) & (self.steps >= p.first) & ((self.steps - p.first) % p.period == 0)
         if np.any(due):
             self.rok.hold_election(due)
 

@@ -24,8 +24,9 @@ def observe(model: GeoModel) -> dict[str, np.ndarray]:
     """This month's observable indicators, each of shape (R,).
 
     ``unga_position = base + lean*(a - m)``: votes follow the lean between the giants.
-    ``exports_china = scale*m*(1 - shield*d)*(1 - loss*r*consumer_share)``: engagement, less what
-    de-risking diverts and what retaliation on consumer goods removes. ``exports_us = base +
+    ``exports_china = scale*m*(1 - derisk_loss*d)*(1 - loss*r*consumer_share)``: engagement, less
+    the share of China business de-risking gives up (the same share as in the economic index) and
+    what retaliation on consumer goods removes. ``exports_us = base +
     alignment*a*(1 - tariff)``.
 
     Args:
@@ -40,7 +41,7 @@ def observe(model: GeoModel) -> dict[str, np.ndarray]:
         "unga_position": np.clip(p.unga_base + p.unga_lean * lean, 0.0, 1.0),
         "exports_china": p.exports_china_scale
         * rok.china_engagement
-        * (1.0 - st.seoul.derisk_shield * rok.derisking)
+        * (1.0 - st.seoul.derisk_loss * rok.derisking)
         * (1.0 - p.exports_china_retaliation * retaliation),
         "exports_us": p.exports_us_base
         + p.exports_us_alignment * rok.us_alignment * (1.0 - model.usa.tariff),

@@ -178,6 +178,8 @@ class ROK(mesa.Agent):
         self.weights: dict[str, Array] = {
             name: getattr(k.government, name).copy() for name in WEIGHTS
         }
+        self._record_sum: Array = np.zeros((2, model.lanes))  # security, economy since the election
+        self._record_months: Array = np.zeros(model.lanes)
         self._moves = self._move_table()
         self._ahead = self._anticipation()
 
@@ -204,23 +206,29 @@ class ROK(mesa.Agent):
         """Elect a president where due: the incumbent camp stays with a probability set by its record.
 
         The log-odds of the incumbent camp are ``advantage + security_effect*(S - S_ref) +
-        economy_effect*(E - E_ref)`` (A: "how well Seoul can manage domestic expectations"). A
+        economy_effect*(E - E_ref)``, with S and E the incumbent's record: the mean indices since the
+        last election (or the start) (A: "how well Seoul can manage domestic expectations"). A
         conservative incumbent loses to a progressive, a progressive or pragmatic one to a
-        conservative. Each lane draws from its own noise.
+        conservative. Each lane draws from its own noise; the record starts anew where an election
+        was held.
 
         Args:
             due: boolean mask of the lanes that hold an election this month.
         """
         p = self.model.knobs.structure.elections
+        months = np.maximum(self._record_months, 1.0)
+        security, economy = self._record_sum / months
         logit = (
             p.incumbent_advantage
-            + p.security_effect * (self.security - p.security_reference)
-            + p.economy_effect * (self.economy - p.economy_reference)
+            + p.security_effect * (security - p.security_reference)
+            + p.economy_effect * (economy - p.economy_reference)
         )
         keep = ~due | (self.model.noise("election") < 1.0 / (1.0 + np.exp(-logit)))
         was_conservative = self.government == CONSERVATIVE
         self.install_government("progressive", ~keep & was_conservative)
         self.install_government("conservative", ~keep & ~was_conservative)
+        self._record_sum = np.where(due, 0.0, self._record_sum)
+        self._record_months = np.where(due, 0.0, self._record_months)
 
     def perceive(self) -> None:
         """Update perceived threat: decays toward its chronic level, jumps with launches.
@@ -368,10 +376,12 @@ class ROK(mesa.Agent):
             self._next.append(np.take_along_axis(options[i], choice[None, :], axis=0)[0])
 
     def apply(self) -> None:
-        """Commit the chosen posture and compute this month's indices."""
+        """Commit the chosen posture, compute this month's indices and add them to the record."""
         for name, value in zip(POSTURE, self._next, strict=True):
             setattr(self, name, value)
         self.update_indices()
+        self._record_sum = self._record_sum + np.stack([self.security, self.economy])
+        self._record_months = self._record_months + 1.0
 
     def update_indices(self) -> None:
         """Security and economic indices at the current posture and state."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import model_validator
+
 from sim.structure.fields import CHOICE, Section, coef
 
 
@@ -56,3 +58,13 @@ class Elections(Section):
     )
     security_reference: float = coef(0.55, 0.0, 1.0, "Security index of an average record.", CHOICE)
     economy_reference: float = coef(0.55, 0.0, 1.0, "Economic index of an average record.", CHOICE)
+
+    @model_validator(mode="after")
+    def _whole(self) -> Elections:
+        if self.enabled not in (0.0, 1.0):
+            raise ValueError(f"enabled must be 0 or 1, got {self.enabled:g}")
+        for name in ("period", "first"):
+            value = getattr(self, name)
+            if not float(value).is_integer():
+                raise ValueError(f"{name} must be a whole number of months, got {value:g}")
+        return self

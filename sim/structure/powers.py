@@ -109,7 +109,7 @@ class ChinaStructure(Section):
         0.0,
         2.0,
         "Grievance per unit of ROK-Japan cooperation per unit of China-Japan tension.",
-        'B: "Seoul builds equilibrium between China and Japan"',
+        "calibration choice (Beijing's view of ROK-Japan security ties is not in the sources)",
     )
     coercion_floor: float = coef(
         0.3,
@@ -153,6 +153,13 @@ class ChinaStructure(Section):
     inducement_cut: float = coef(
         0.5, 0.0, 1.0, "Share of the inducement withdrawn at full retaliation.", CHOICE
     )
+    campaign_persistence: float = coef(
+        0.93,
+        0.0,
+        1.0,
+        "Monthly persistence of a retaliation campaign's floor under retaliation.",
+        "R: the 2017 THAAD retaliation lasted from March until the October 2017 agreement",
+    )
     bonus_persistence: float = coef(
         0.9, 0.0, 1.0, "Monthly persistence of a one-off inducement package.", CHOICE
     )
@@ -191,14 +198,14 @@ class DPRKStructure(Section):
         0.0,
         2.0,
         "Extra hazard multiplier per unit of US-ROK alignment.",
-        'B: "Regular tests by the DPRK"; attention and leverage sought against the alliance',
+        "calibration choice: the North seeks attention and leverage against the alliance (not in the sources)",
     )
     hazard_russia: float = coef(
         0.6,
         0.0,
         2.0,
         "Extra hazard per unit of Russian support.",
-        'A: "balance among major powers, including China and Russia"',
+        "calibration choice: Russian support raises the North's capability (not in the sources)",
     )
     hazard_restraint: float = coef(
         0.6,
@@ -300,5 +307,5 @@ class RussiaStructure(Section):
         0.0,
         1.0,
         "Share of support added at full US-China tension.",
-        'A: "an increasingly fraught relationship between Washington and Beijing"',
+        "calibration choice: Russia backs the North more as great-power rivalry sharpens",
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from sim.knobs import schedule_curve
 from sim.loader import InputError, load_scenario
@@ -134,17 +135,43 @@ def test_elections_are_off_by_default() -> None:
 
 
 def test_a_good_record_keeps_the_incumbent_more_often() -> None:
-    """Re-election is likelier in lanes with higher security and economic indices."""
+    """Re-election is likelier in lanes whose mean indices since the last election were higher."""
     scenario = BASE.with_values(
         {"structure.elections.enabled": 1.0, "structure.elections.first": 1.0}
     )
-    model = GeoModel(scenario, seeds=np.arange(4000))
-    model.rok.security = np.where(np.arange(4000) < 2000, 0.8, 0.3)
-    model.rok.economy = model.rok.security.copy()
+    lanes = 4000
+    model = GeoModel(scenario, seeds=np.arange(lanes))
+    good = np.arange(lanes) < lanes // 2
+    model.rok._record_sum = np.stack([np.where(good, 8.0, 3.0)] * 2)  # ten months at 0.8 or 0.3
+    model.rok._record_months = np.full(lanes, 10.0)
     model.steps = 1
-    model.rok.hold_election(np.ones(4000, dtype=bool))
+    model.rok.hold_election(np.ones(lanes, dtype=bool))
     kept = model.rok.government == PRAGMATIC  # pragmatic incumbents kept
-    assert kept[:2000].mean() > kept[2000:].mean() + 0.3
+    assert kept[good].mean() > kept[~good].mean() + 0.3
+    assert np.all(model.rok._record_months == 0)  # the record starts anew after an election
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [("enabled", 0.5, "0 or 1"), ("first", 60.5, "whole number"), ("period", 12.2, "whole number")],
+)
+def test_election_fields_are_whole_numbers(field: str, value: float, words: str) -> None:
+    """A fractional month would silently hold no election; it is refused instead."""
+    with pytest.raises(ValidationError, match=words):
+        BASE.with_values({f"structure.elections.{field}": value})
+
+
+def test_each_lane_spins_up_for_its_own_months() -> None:
+    """A lane's start does not depend on the spin-up length of the lanes beside it."""
+    alone = GeoModel(BASE, seeds=[101], **{"structure.start.spinup_months": 0.0})
+    mixed = GeoModel(
+        BASE, seeds=[101, 7], **{"structure.start.spinup_months": np.array([0.0, 60.0])}
+    )
+    for name in ("commitment", "tariff", "tech_controls"):
+        assert getattr(alone.usa, name)[0] == getattr(mixed.usa, name)[0], name
+    assert alone.china.retaliation[0] == mixed.china.retaliation[0]
+    assert alone.rok.threat[0] == mixed.rok.threat[0]
+    assert mixed.usa.commitment[1] != mixed.usa.commitment[0]
 
 
 # --- a start in balance ---------------------------------------------------------------------------

@@ -39,6 +39,7 @@ def test_each_event_moves_its_states_by_its_size(kind: str) -> None:
     model.step()
     # put the states away from their bounds so that each operation shows
     model.china.retaliation = np.full(2, 0.1)
+    model.china.campaign = np.full(2, 0.1)
     model.japan.export_controls = np.full(2, 0.1)
     model.usa.tariff = np.full(2, 0.4)
     model.dprk.detente = np.zeros(2)

@@ -258,42 +258,50 @@ def _launches(months: range) -> tuple[Event, ...]:
 def test_a_thaad_type_episode_keeps_the_alliance_while_engagement_dips(
     load_scenario: Callable[[str], Scenario], run_seeds: Seeds
 ) -> None:
-    """A conservative government, many launches, a deployment decision and China's retaliation
-    campaign: no tilt_china, and engagement with China falls after the campaign."""
+    """A conservative government, many launches, a deployment decision, then China's retaliation
+    campaign: compared run by run with the same episode without the campaign, engagement with China
+    dips in the two years after it and recovers as the campaign fades; alignment holds (it does not
+    fall: balance of threat); and no run tilts to Beijing."""
     base = load_scenario("baseline").with_values(
-        {
-            "government.preset": "conservative",
-            "levels.nk_provocation": 0.6,
-            "levels.china_coercion": 0.6,
-        }
+        {"government.preset": "conservative", "levels.nk_provocation": 0.6}
     )
-    episode = _with_event(
-        base,
-        *_launches(range(2, 22, 2)),
-        Event(step=6, kind="alignment_decision"),
-        Event(step=12, kind="retaliation_campaign"),
+    prelude = (*_launches(range(2, 22, 2)), Event(step=6, kind="alignment_decision"))
+    with_campaign = run(
+        _with_event(base, *prelude, Event(step=12, kind="retaliation_campaign")), run_seeds
     )
-    result = run(episode, run_seeds)
-    assert share(result, "tilt_china") < 0.01, shares_text(result)
-    m = result.trajectories["china_engagement"]
-    assert m[:, 11].mean() - m[:, 35].mean() > 0.05
+    without = run(_with_event(base, *prelude), run_seeds)
+    m_w, m_o = (r.trajectories["china_engagement"] for r in (with_campaign, without))
+    dip = m_w[:, 12:36].mean(axis=1) - m_o[:, 12:36].mean(axis=1)
+    assert dip.mean() < -0.015 and dip.mean() < -5 * dip.std() / np.sqrt(len(dip)), dip.mean()
+    assert m_w[:, -1].mean() - m_w[:, 35].mean() > 0.01  # recovery as the campaign fades
+    a_w, a_o = (
+        r.trajectories["us_alignment"][:, 12:36].mean(axis=1) for r in (with_campaign, without)
+    )
+    assert (a_w - a_o).mean() > 0, (a_w - a_o).mean()
+    assert share(with_campaign, "tilt_china") == 0.0, shares_text(with_campaign)
 
 
 def test_a_yoon_type_episode_tilts_to_washington_with_japan_closer(
     load_scenario: Callable[[str], Scenario], run_seeds: Seeds
 ) -> None:
     """A conservative government from month 1, record launches and a trilateral summit: tilt_us is
-    the clear mode and cooperation with Japan ends higher than it started."""
+    the clear mode, and cooperation with Japan ends higher than in the same episode without the summit
+    (run by run), on Japan's side and on Seoul's."""
     base = load_scenario("baseline").with_values(
         {"government.preset": "conservative", "levels.nk_provocation": 0.9}
     )
-    episode = _with_event(
-        base, *_launches(range(2, 22, 2)), Event(step=15, kind="trilateral_summit")
-    )
-    result = run(episode, run_seeds)
+    launches = _launches(range(2, 22, 2))
+    result = run(_with_event(base, *launches, Event(step=15, kind="trilateral_summit")), run_seeds)
+    plain = run(_with_event(base, *launches), run_seeds)
     assert_clear_mode(result, "tilt_us")
-    j = result.trajectories["japan_cooperation"]
-    assert j[:, -12:].mean() - j[:, 0].mean() > 0.2
+    for var in ("japan_cooperation", "japan_cooperation_jp"):
+        gain = result.trajectories[var][:, -12:].mean(axis=1) - plain.trajectories[var][
+            :, -12:
+        ].mean(axis=1)
+        assert gain.mean() > 0.02 and gain.mean() > 5 * gain.std() / np.sqrt(len(gain)), (
+            var,
+            gain.mean(),
+        )
 
 
 # --- the classification means what it says ------------------------------------------------------

@@ -45,17 +45,12 @@ def test_no_unnamed_coefficient_in_the_model_code(module: str) -> None:
     assert not found, f"{module}: numeric literals {found} should be fields of sim/structure/"
 
 
-def test_the_scan_finds_a_literal() -> None:
+def test_the_scan_finds_a_literal(tmp_path: Path) -> None:
     """The scan is not vacuous: it sees a coefficient when one is written."""
-    probe = ROOT / "sim" / "agents.py"
-    tree_numbers = {v for _, v in _numbers(probe)}
-    assert tree_numbers <= ALLOWED
-    fake = Path(__file__).with_name("_probe_literal.py")
+    assert {v for _, v in _numbers(ROOT / "sim" / "agents.py")} <= ALLOWED
+    fake = tmp_path / "probe.py"
     fake.write_text("def f(x):\n    return 0.85 * x\n")
-    try:
-        assert (2, 0.85) in _numbers(fake)
-    finally:
-        fake.unlink()
+    assert (2, 0.85) in _numbers(fake)
 
 
 def test_every_field_has_a_description_a_source_and_bounds() -> None:
