@@ -1,7 +1,7 @@
 """The ``hedgesim`` command line (also ``python -m hedgesim``).
 
 Subcommands: ``validate FILE...``, ``list``, ``run SCENARIO.yaml``, ``sweep SWEEP.yaml``,
-``plot DIR...`` and ``report DIR``. Bad input of any kind prints one line (``file:line: field: what is
+``plot DIR...``, ``report DIR`` and ``calibrate CALIBRATION.yaml`` (:mod:`hedgesim.calibrate`). Bad input of any kind prints one line (``file:line: field: what is
 wrong``) to stderr and exits with status 2, without a traceback (an unreachable Dask scheduler too);
 a batch with failed blocks, or a results folder that cannot be written, exits with 1; Ctrl-C exits
 with 130, keeping the finished blocks for ``--resume``.
@@ -18,9 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
+from hedgesim.calibrate import add_parser as _add_calibrate_parser
+from hedgesim.calibrate import cmd_calibrate
 from sim.contract.errors import ResultsError
 from sim.loader import InputError, load_scenario
-from sim.plan import MAX_BLOCK_SIZE
+from sim.plan import MAX_BLOCK_SIZE, RunPlan
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -77,6 +79,12 @@ def _add_exec_options(parser: argparse.ArgumentParser) -> None:
         "--block-size", type=_count(MAX_BLOCK_SIZE), help="runs per block (default 2048)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--posterior",
+        type=Path,
+        metavar="CALIB_DIR",
+        help="draw each run's calibrated coefficients from this calibration's posterior",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = sub.add_parser("report", help="write report.html of a results folder")
     p.add_argument("folder", type=Path, metavar="DIR")
+    _add_calibrate_parser(sub, _count(1024))
     return parser
 
 
@@ -175,7 +184,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from sim.engine import ExecOptions, run_batch
-    from sim.plan import DEFAULT_BLOCK_SIZE, RunPlan
+    from sim.plan import DEFAULT_BLOCK_SIZE
     from sim.sweep import ResolvedSweep, load_batch_file
 
     if args.command == "run":
@@ -190,6 +199,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         plan = sweep.plan()
     if args.block_size is not None:
         plan = replace(plan, block_size=args.block_size)
+    if args.posterior is not None:
+        plan = _with_posterior(plan, args.posterior)
     if args.scheduler and args.backend not in (None, "dask"):
         raise InputError("--scheduler", f"needs --backend dask, not {args.backend}")
     if args.resume and args.out is None:
@@ -227,6 +238,13 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     points = len(plan.points)
     print(f"{plan.kind} {plan.name}: {points:,} point(s) x {plan.replications:,} replications")
+    if plan.posterior is not None:
+        post = plan.posterior
+        print(
+            f"coefficients drawn per run from the posterior of calibration {post.name}"
+            f" ({post.source}; {len(post.parameters)} parameters, {len(post.weights):,} points):"
+            " shares include parameter uncertainty"
+        )
     _print_summary(report.folder)
     if report.runs_done:
         rate = report.runs_done / report.wall_time_s if report.wall_time_s > 0 else float("nan")
@@ -238,6 +256,21 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         print(f"\nall {report.n_runs:,} runs were already on disk")
     print(f"results: {report.folder}")
     return EXIT_OK
+
+
+def _with_posterior(plan: RunPlan, folder: Path) -> RunPlan:
+    """The plan with each run's calibrated coefficients drawn from a calibration's posterior."""
+    from dataclasses import replace
+
+    from sim.calibration.posterior import load_posterior
+
+    posterior = load_posterior(folder)
+    both = sorted(set(posterior.parameters) & set(plan.parameters))
+    if both:
+        raise InputError(
+            "--posterior", f"{both[0]} is both swept and calibrated; sweep another parameter"
+        )
+    return replace(plan, posterior=posterior)
 
 
 def _print_summary(folder: Path) -> None:
@@ -280,6 +313,7 @@ COMMANDS = {
     "sweep": _cmd_batch,
     "plot": _cmd_plot,
     "report": _cmd_report,
+    "calibrate": cmd_calibrate,
 }
 
 

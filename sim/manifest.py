@@ -146,6 +146,7 @@ def new_manifest(plan: RunPlan, *, block_size: int | None) -> Manifest:
         sweep=plan.sweep,
         parameters=list(plan.parameters),
         sampler=Sampler.model_validate(plan.sampler),
+        posterior=plan.posterior.describe() if plan.posterior is not None else None,
         batch_seed=plan.batch_seed,
         replications=plan.replications,
         n_points=plan.n_points,

@@ -12,13 +12,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.calibration.posterior import PosteriorDraws
 
 DEFAULT_BLOCK_SIZE = 2048
 """Runs per block unless the sweep file or ``--block-size`` says otherwise."""
@@ -104,6 +107,7 @@ class RunPlan:
         trajectory_sample: replicates per point whose trajectories are kept.
         sweep: the resolved sweep file (None for a single run), recorded in the manifest.
         sampler: sampler description for the manifest (kind, samples, SALib problem, options).
+        posterior: calibrated coefficients each run draws from its seed (``--posterior``), or None.
     """
 
     name: str
@@ -116,6 +120,7 @@ class RunPlan:
     trajectory_sample: int = DEFAULT_TRAJECTORY_SAMPLE
     sweep: dict[str, Any] | None = None
     sampler: dict[str, Any] = field(default_factory=lambda: {"kind": "none"})
+    posterior: PosteriorDraws | None = None
 
     def __post_init__(self) -> None:
         if list(self.points.columns[:1]) != ["point_id"]:
@@ -127,6 +132,8 @@ class RunPlan:
             raise ValueError("replications must be at least 1")
         if self.block_size is not None and self.block_size < 1:
             raise ValueError("block_size must be at least 1")
+        if self.posterior is not None and set(self.posterior.parameters) & set(self.parameters):
+            raise ValueError("a parameter cannot be both swept and drawn from the posterior")
 
     @classmethod
     def single(
@@ -228,13 +235,16 @@ class RunPlan:
             name: np.ascontiguousarray(matrix[point_ids, j])
             for j, name in enumerate(self.parameters)
         }
+        seeds = self.seeds[replicates]
+        if self.posterior is not None:
+            lane_values.update(self.posterior.lane_values(seeds))
         return Block(
             index=index,
             run_start=start,
             run_stop=stop,
             point_ids=point_ids,
             replicates=replicates,
-            seeds=self.seeds[replicates],
+            seeds=seeds,
             lane_values=lane_values,
         )
 
@@ -256,6 +266,8 @@ class RunPlan:
             "trajectory_sample": self.trajectory_sample,
             "parameters": list(self.parameters),
         }
+        if self.posterior is not None:  # only then, so fingerprints of other plans do not change
+            payload["posterior"] = self.posterior.fingerprint
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
         digest.update(np.ascontiguousarray(self._point_matrix).tobytes())
         return digest.hexdigest()

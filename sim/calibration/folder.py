@@ -88,7 +88,7 @@ class CalibrationFolder:
 
     def save_manifest(self) -> None:
         """Write ``manifest.json`` atomically."""
-        text = json.dumps(self.manifest, indent=2, sort_keys=True, default=str) + "\n"
+        text = json.dumps(self.manifest, indent=2, default=str) + "\n"
         write_text_atomic(self.path / MANIFEST, text)
 
     def wave_path(self, wave: int) -> Path:

@@ -111,34 +111,6 @@ def heldout_table(cal: ResolvedCalibration, predictive: pd.DataFrame) -> pd.Data
     )
 
 
-def validation_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per target and over all: held-out years, coverage of the 50%/90% intervals, mean absolute errors.
-
-    Args:
-        table: :func:`heldout_table`.
-
-    Returns:
-        one row per target plus an ``all`` row.
-    """
-    columns = ["in_50", "in_90", "error_model", "error_last", "error_fit_mean"]
-    parts = []
-    for name, group in [*table.groupby("target", sort=False), ("all", table)]:
-        if group.empty:
-            continue
-        row = {"target": name, "years": len(group)}
-        row.update({c: float(group[c].astype(float).mean()) for c in columns})
-        parts.append(row)
-    return pd.DataFrame(parts, columns=["target", "years", *columns]).rename(
-        columns={
-            "in_50": "coverage_50",
-            "in_90": "coverage_90",
-            "error_model": "mae_model",
-            "error_last": "mae_last_value",
-            "error_fit_mean": "mae_fit_mean",
-        }
-    )
-
-
 def fit_table(cal: ResolvedCalibration, predictive: pd.DataFrame) -> pd.DataFrame:
     """In-sample fit: per target and fitting year, observed value, predictive median and z-score."""
     rows = []

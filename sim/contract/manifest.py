@@ -79,6 +79,7 @@ class Manifest(_Record):
     sweep: dict[str, Any] | None = None
     parameters: list[str] = Field(default_factory=list)
     sampler: Sampler = Field(default_factory=Sampler)
+    posterior: dict[str, Any] | None = None
     batch_seed: int | None = None
     replications: int
     n_points: int
