@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from analysis.calibration import CalibrationResults, load_calibration_results
 from analysis.labels import NEUTRAL_COLOUR
@@ -35,6 +36,11 @@ def _prior_edges(res: CalibrationResults, name: str) -> npt.NDArray[np.float64]:
     if prior.get("transform") == "log":
         return np.geomspace(lo, hi, BINS + 1)
     return np.linspace(lo, hi, BINS + 1)
+
+
+def is_log(res: CalibrationResults, name: str) -> bool:
+    """Whether a parameter's prior is uniform in its logarithm (drawn on a log axis)."""
+    return res.manifest["calibration"]["parameters"][name].get("transform") == "log"
 
 
 def marginal_data(
@@ -66,7 +72,7 @@ def draw_marginals(res: CalibrationResults) -> Figure:
             ax = fig.add_subplot(rows, cols, i + 1)
             ax.stairs(density, edges, fill=True, color=BAND_COLOUR, alpha=0.6)
             ax.axhline(1.0, color=NEUTRAL_COLOUR, linestyle="--", linewidth=1)
-            if edges[0] > 0 and edges[-1] / edges[0] > 20:
+            if is_log(res, name):
                 ax.set_xscale("log")
             ax.set_title(f"{short_name(name)}\n({status.get(name, '')})", fontsize=9)
             ax.set_yticks([])
@@ -97,14 +103,13 @@ def draw_pairs(res: CalibrationResults) -> Figure:
                         weights=weights,
                     )
                     ax.pcolormesh(ex[::2], ey[::2], h.T, cmap="Blues", shading="flat")
-                for edges, setter in ((ex, ax.set_xscale), (ey, ax.set_yscale)):
-                    if (
-                        edges[0] > 0
-                        and edges[-1] / edges[0] > 20
-                        and (i != j or setter == ax.set_xscale)
-                    ):
-                        setter("log")
+                if is_log(res, xj):
+                    ax.set_xscale("log")
+                if i != j and is_log(res, yi):
+                    ax.set_yscale("log")
                 ax.tick_params(labelsize=6)
+                ax.xaxis.set_minor_formatter(NullFormatter())
+                ax.yaxis.set_minor_formatter(NullFormatter())
                 if i == k - 1:
                     ax.set_xlabel(short_name(xj), fontsize=7)
                 else:
