@@ -161,6 +161,15 @@ def format_report(folder: Path | str) -> str:
         "in-sample fit (fitting years):",
         _fmt(pd.DataFrame(diag["fit"])),
         "",
+        *(
+            [
+                "episodes (posterior mean change, weighted share in the expected direction):",
+                _fmt(pd.DataFrame(diag["episodes"])),
+                "",
+            ]
+            if diag.get("episodes")
+            else []
+        ),
         "out of sample (held-out years; 50%/90% predictive intervals; mean absolute errors of the",
         "model's median and of two naive forecasts: last fitting value, mean of fitting years):",
         _fmt(res.validation.drop(columns=["q25", "q75"])) if not res.validation.empty else "(none)",

@@ -19,15 +19,17 @@ from sim.scenario import Scenario
 
 @dataclass(frozen=True)
 class Window:
-    """One statistic: the mean of a trajectory variable over twelve months.
+    """One statistic: the mean of a trajectory variable over some months (a calendar year by default).
 
     Args:
         variable: trajectory variable (e.g. ``unga_position``).
         offset: index of the first month (0 = step 1).
+        length: number of months.
     """
 
     variable: str
     offset: int
+    length: int = 12
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ def run_stats(task: StatsTask) -> npt.NDArray[np.float64]:
     result = simulate(task.scenario, task.seeds, task.lane_values)
     out = np.empty((len(task.seeds), len(task.windows)))
     for j, window in enumerate(task.windows):
-        months = result.trajectories[window.variable][:, window.offset : window.offset + 12]
+        months = result.trajectories[window.variable][
+            :, window.offset : window.offset + window.length
+        ]
         out[:, j] = months.mean(axis=1)
     return out

@@ -38,6 +38,8 @@ from sim.calibration.spec import ResolvedCalibration, to_natural
 from sim.calibration.validation import fit_table, heldout_table, identifiability, to_unit
 from sim.calibration.waves import (
     effective_sample_size,
+    episode_implausibility,
+    episode_log_likelihood,
     implausibility,
     log_likelihood,
     mixture_weights,
@@ -124,8 +126,28 @@ class _Runner:
         return out
 
 
-def fitting_windows(cal: ResolvedCalibration) -> tuple[tuple[Window, ...], np.ndarray, np.ndarray]:
-    """The fitted statistics: one per target and fitting year, with observations and variances."""
+@dataclass(frozen=True)
+class Fit:
+    """What a wave's runs are compared with.
+
+    Args:
+        windows: target statistics (one per target and fitting year), then two per episode
+            (before, after).
+        obs: observed value of each target statistic.
+        fixed: measurement plus discrepancy variance of each target statistic.
+        signs: per episode, +1 for an expected increase, -1 for a decrease.
+        sds: per episode, its tolerance.
+    """
+
+    windows: tuple[Window, ...]
+    obs: npt.NDArray[np.float64]
+    fixed: npt.NDArray[np.float64]
+    signs: npt.NDArray[np.float64]
+    sds: npt.NDArray[np.float64]
+
+
+def fitting_windows(cal: ResolvedCalibration) -> Fit:
+    """The fitted statistics: one per target and fitting year, then the episodes' windows."""
     windows, obs, fixed = [], [], []
     for series in cal.series:
         t = series.target
@@ -133,27 +155,40 @@ def fitting_windows(cal: ResolvedCalibration) -> tuple[tuple[Window, ...], np.nd
             windows.append(Window(t.observable, cal.month_offset(int(year))))
             obs.append(value)
             fixed.append(t.error_sd**2 + t.discrepancy_sd**2)
-    return tuple(windows), np.asarray(obs), np.asarray(fixed)
+    for episode in cal.spec.episodes.values():
+        for first, last in (episode.before, episode.after):
+            start = cal.month_index(first)
+            windows.append(Window(episode.variable, start, cal.month_index(last) - start + 1))
+    episodes = list(cal.spec.episodes.values())
+    return Fit(
+        tuple(windows),
+        np.asarray(obs),
+        np.asarray(fixed),
+        np.array([e.sign for e in episodes]),
+        np.array([e.sd for e in episodes]),
+    )
 
 
 def _wave_seeds(seed: int, wave: int, reps: int) -> npt.NDArray[np.uint64]:
     return np.random.SeedSequence([seed, wave + 1, 1]).generate_state(reps, dtype=np.uint64)
 
 
-def _run_wave(
-    runner: _Runner, wave: int, lo: np.ndarray, hi: np.ndarray, fit: tuple[Any, ...]
-) -> pd.DataFrame:
+def _run_wave(runner: _Runner, wave: int, lo: np.ndarray, hi: np.ndarray, fit: Fit) -> pd.DataFrame:
     cal, method = runner.cal, runner.cal.spec.method
-    windows, obs, fixed = fit
+    reps, n_obs = method.replications, len(fit.obs)
     rng = wave_rng(cal.spec.seed, wave, 0)
     unit = lo + (hi - lo) * unit_design(method.design, len(cal.parameters), method.points, rng)
     natural = to_natural(unit, cal.spec)
-    stats = runner.evaluate(
-        natural, method.replications, _wave_seeds(cal.spec.seed, wave, method.replications), windows
-    )
-    mean, var = summarise(stats, method.replications)
-    z = implausibility(obs, fixed, mean, var, method.replications)
-    loglik = log_likelihood(obs, fixed, mean, var, method.replications)
+    stats = runner.evaluate(natural, reps, _wave_seeds(cal.spec.seed, wave, reps), fit.windows)
+    mean, var = summarise(stats[:, :n_obs], reps)
+    z = implausibility(fit.obs, fit.fixed, mean, var, reps)
+    loglik = log_likelihood(fit.obs, fit.fixed, mean, var, reps)
+    if len(fit.signs):
+        change = stats[:, n_obs + 1 :: 2] - stats[:, n_obs::2]
+        e_mean, e_var = summarise(change, reps)
+        z = np.hstack([z, episode_implausibility(fit.signs, fit.sds, e_mean, e_var, reps)])
+        loglik = loglik + episode_log_likelihood(fit.signs, fit.sds, e_mean, e_var, reps)
+        mean, var = np.hstack([mean, e_mean]), np.hstack([var, e_var])
     table = pd.DataFrame({"point": np.arange(len(unit), dtype=np.int64)})
     for j, name in enumerate(cal.parameters):
         table[name] = natural[:, j]
@@ -161,7 +196,7 @@ def _run_wave(
     table["non_implausible"] = table["implausibility"] < method.cut
     table["loglik"] = loglik
     table["weight"] = normalised_weights(loglik)
-    for j in range(len(windows)):
+    for j in range(mean.shape[1]):  # target statistics, then episode changes
         table[f"mean_{j}"] = mean[:, j]
         table[f"var_{j}"] = var[:, j]
     table.attrs = {}
@@ -192,8 +227,29 @@ def _posterior(
     unit = to_unit(pooled[names].to_numpy(), cal.spec)
     weights = mixture_weights(pooled["loglik"].to_numpy(), unit, pooled["wave"].to_numpy(), boxes)
     posterior = pooled[["wave", "point", *names, "implausibility", "non_implausible"]].copy()
+    n_obs = sum(len(s.years) for s in cal.series)
+    for e, episode in enumerate(cal.spec.episodes):  # each point's mean change in the episode
+        posterior[f"episode.{episode}"] = pooled[f"mean_{n_obs + e}"]
     posterior["weight"] = weights
     return posterior
+
+
+def episode_diagnostics(cal: ResolvedCalibration, posterior: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per episode: the posterior's weighted mean change and weighted share in the expected direction."""
+    weights = posterior["weight"].to_numpy()
+    rows = []
+    for name, episode in cal.spec.episodes.items():
+        change = posterior[f"episode.{name}"].to_numpy()
+        rows.append(
+            {
+                "episode": name,
+                "variable": episode.variable,
+                "expect": episode.expect,
+                "mean_change": float(np.sum(weights * change)),
+                "share_expected": float(np.sum(weights * (episode.sign * change > 0))),
+            }
+        )
+    return rows
 
 
 def _predictive(runner: _Runner, posterior: pd.DataFrame) -> pd.DataFrame:
@@ -316,6 +372,7 @@ def calibrate(
                 "posterior_ess": effective_sample_size(posterior["weight"].to_numpy()),
                 "identifiability": ident.to_dict(orient="records"),
                 "fit": fit_table(cal, predictive).to_dict(orient="records"),
+                "episodes": episode_diagnostics(cal, posterior),
                 "runs_this_session": runner.runs_done,
                 "simulation_seconds_this_session": runner.sim_seconds,
             },

@@ -89,6 +89,37 @@ class Target(_Frozen):
     fit_until: Year | None = None
 
 
+Month = Annotated[str, Field(pattern=r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")]
+
+
+class Episode(_Frozen):
+    """A qualitative episode as a summary statistic: a variable's mean rises or falls.
+
+    The statistic is the mean over the ``after`` window minus the mean over the ``before`` window.
+
+    Args:
+        variable: the model's monthly trajectory variable (e.g. ``us_alignment``).
+        before: first and last month (``YYYY-MM``) of the reference window.
+        after: first and last month of the window compared with it.
+        expect: ``increase`` or ``decrease``.
+        sd: tolerance: a change this large in the wrong direction is one standard deviation of
+            implausibility.
+        note: what happened, with its source.
+    """
+
+    variable: str
+    before: tuple[Month, Month]
+    after: tuple[Month, Month]
+    expect: Literal["increase", "decrease"]
+    sd: Positive = 0.02
+    note: str = ""
+
+    @property
+    def sign(self) -> float:
+        """+1 for an expected increase, -1 for a decrease."""
+        return 1.0 if self.expect == "increase" else -1.0
+
+
 class Method(_Frozen):
     """The inference method and its budget.
 
@@ -126,6 +157,7 @@ class Calibration(_Frozen):
     fit_until: Year = 2016
     parameters: Annotated[dict[str, Prior], Field(min_length=1, max_length=64)]
     targets: Annotated[dict[str, Target], Field(min_length=1)]
+    episodes: dict[str, Episode] = Field(default_factory=dict)
     method: Method = Method()
 
 
@@ -185,6 +217,11 @@ class ResolvedCalibration:
         """Index of January of ``year`` in the replay's months (0 = step 1)."""
         start_month = int(str(self.scenario.start)[5:7])
         return (year - self.first_year) * 12 - (start_month - 1)
+
+    def month_index(self, month: str) -> int:
+        """Index of a calendar month (``YYYY-MM``) in the replay's months (0 = step 1)."""
+        year, number = int(month[:4]), int(month[5:7])
+        return self.month_offset(year) + number - 1
 
     def data_path(self, target: Target) -> Path:
         """A target's data file, resolved against the calibration file."""
@@ -255,7 +292,29 @@ def load_calibration(path: str | Path) -> ResolvedCalibration:
                 name,
             )
         series.append(Series(name, target, years[inside], values[inside]))
+    for name, episode in spec.episodes.items():
+        _check_episode(partial, name, episode, check)
     return ResolvedCalibration(spec, path, scenario, tuple(series))
+
+
+def _check_episode(cal: ResolvedCalibration, name: str, episode: Episode, check: _Checker) -> None:
+    loc = ("episodes", name)
+    if episode.variable not in TRAJECTORY_VARIABLES:
+        close = difflib.get_close_matches(episode.variable, TRAJECTORY_VARIABLES, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise check.fail(f"not a trajectory variable{hint}", *loc, "variable")
+    for key in ("before", "after"):
+        first, last = (cal.month_index(m) for m in getattr(episode, key))
+        if first > last:
+            raise check.fail("the first month is after the last", *loc, key)
+        if first < 0 or last >= cal.scenario.steps:
+            raise check.fail("outside the replay's months", *loc, key)
+        if int(getattr(episode, key)[1][:4]) > cal.spec.fit_until:
+            raise check.fail(
+                f"ends after fit_until ({cal.spec.fit_until}): it would fit to held-out years",
+                *loc,
+                key,
+            )
 
 
 def _check_prior(name: str, prior: Prior, scenario: Scenario, check: _Checker) -> None:

@@ -95,6 +95,41 @@ def log_likelihood(obs: Array, fixed_var: Array, mean: Array, var: Array, reps: 
     return -0.5 * np.sum((obs - mean) ** 2 / total + np.log(total), axis=1)
 
 
+def episode_implausibility(sign: Array, sd: Array, mean: Array, var: Array, reps: int) -> Array:
+    """Implausibility of qualitative episodes: a change in the wrong direction, standardised.
+
+    Args:
+        sign: +1 (expected increase) or -1 per episode, shape (e,).
+        sd: each episode's tolerance, shape (e,).
+        mean: replicate means of the change (after minus before), shape (n, e).
+        var: their replicate variances, shape (n, e).
+        reps: replications per point.
+
+    Returns:
+        shape (n, e): 0 where the mean change has the expected sign.
+    """
+    return np.maximum(0.0, -sign * mean) / np.sqrt(sd**2 + var / reps)
+
+
+def episode_log_likelihood(sign: Array, sd: Array, mean: Array, var: Array, reps: int) -> Array:
+    """Log-probability that a run's change has the expected sign (a probit soft constraint).
+
+    Args:
+        sign: +1 (expected increase) or -1 per episode, shape (e,).
+        sd: each episode's tolerance, shape (e,).
+        mean: replicate means of the change, shape (n, e).
+        var: their replicate variances, shape (n, e).
+        reps: replications per point.
+
+    Returns:
+        shape (n,): summed over episodes.
+    """
+    from scipy.stats import norm
+
+    scale = np.sqrt(sd**2 + var * (1.0 + 1.0 / reps))
+    return np.sum(norm.logcdf(sign * mean / scale), axis=1)
+
+
 def next_box(
     unit: Array, keep: npt.NDArray[np.bool_], lo: Array, hi: Array, margin: float
 ) -> tuple[Array, Array]:

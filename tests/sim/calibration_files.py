@@ -32,6 +32,12 @@ targets:
     observable: exports_china
     error_sd: 0.01
     discrepancy_sd: 0.02
+episodes:
+  thaad-decision:
+    variable: us_alignment
+    before: ["2015-01", "2015-12"]
+    after: ["2016-08", "2016-12"]
+    expect: increase
 method:
   waves: {waves}
   points: {points}

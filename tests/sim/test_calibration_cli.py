@@ -60,6 +60,9 @@ def test_calibrate_writes_a_complete_folder(fitted: Path) -> None:
     diag = json.loads((fitted / "diagnostics.json").read_text())
     assert [w["wave"] for w in diag["waves"]] == [0, 1]
     assert 1.0 <= diag["posterior_ess"] <= len(post)
+    (episode,) = diag["episodes"]
+    assert episode["episode"] == "thaad-decision" and 0.0 <= episode["share_expected"] <= 1.0
+    assert "episode.thaad-decision" in post
     ident = pd.read_csv(fitted / "identifiability.csv")
     assert set(ident["status"]) <= {"identified", "weakly identified", "not identified"}
     assert (ident["q05"] <= ident["median"]).all() and (ident["median"] <= ident["q95"]).all()
@@ -181,6 +184,26 @@ BAD = [
         "base: base.yaml",
         "base: nowhere.yaml",
         "calib.yaml:{line}: base: base scenario file not found",
+    ),
+    (
+        'after: ["2016-08", "2016-12"]',
+        'after: ["2017-08", "2017-12"]',
+        "calib.yaml:{line}: episodes.thaad-decision.after: ends after fit_until (2016): it would fit to held-out",
+    ),
+    (
+        'after: ["2016-08", "2016-12"]',
+        'after: ["2016-08", "2016-02"]',
+        "calib.yaml:{line}: episodes.thaad-decision.after: the first month is after the last",
+    ),
+    (
+        "variable: us_alignment",
+        "variable: us_alinement",
+        "calib.yaml:{line}: episodes.thaad-decision.variable: not a trajectory variable",
+    ),
+    (
+        'after: ["2016-08", "2016-12"]',
+        'after: ["2016-13", "2016-12"]',
+        "calib.yaml:{line}: episodes.thaad-decision.after.0: String should match pattern",
     ),
 ]
 
