@@ -177,3 +177,32 @@ def format_report(folder: Path | str) -> str:
         _fmt(summary) if not summary.empty else "(no held-out observations)",
     ]
     return "\n".join(lines)
+
+
+def format_uncertainty_comparison(with_posterior: pd.DataFrame, defaults: pd.DataFrame) -> str:
+    """Outcome shares of one scenario with coefficients drawn from a posterior and at the defaults.
+
+    Args:
+        with_posterior: ``summary.csv`` of the run with ``--posterior`` (one point).
+        defaults: ``summary.csv`` of the same runs (same seeds) at the default coefficients.
+
+    Returns:
+        a plain-text table, one row per outcome class, share and 95% Wilson interval of each.
+    """
+    from analysis.labels import OUTCOME_LABELS
+    from sim.contract.outcomes import OUTCOMES
+
+    def cell(row: pd.Series, outcome: str) -> str:
+        share, lo, hi = (100 * float(row[f"{k}_{outcome}"]) for k in ("share", "lo", "hi"))
+        return f"{share:5.1f}% [{lo:.1f}-{hi:.1f}]"
+
+    a, b = with_posterior.iloc[0], defaults.iloc[0]
+    width = max(len(OUTCOME_LABELS[o]) for o in OUTCOMES)
+    lines = [
+        "Shares with parameter uncertainty (posterior draws) and without (defaults), same run seeds:",
+        f"{'Outcome':<{width}}  {'posterior draws':<22}  defaults only",
+    ]
+    for outcome in OUTCOMES:
+        label = OUTCOME_LABELS[outcome]
+        lines.append(f"{label:<{width}}  {cell(a, outcome):<22}  {cell(b, outcome)}")
+    return "\n".join(lines)

@@ -89,3 +89,33 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             print(path)
     print(f"calibration: {report.folder}")
     return EXIT_OK
+
+
+def print_without_posterior(plan: object, options: object, folder: Path) -> None:
+    """Run a single scenario's runs again at the default coefficients and print both tables.
+
+    The same run seeds, without the posterior draws: the difference is parameter uncertainty.
+
+    Args:
+        plan: the run plan with a posterior (a :class:`~sim.plan.RunPlan` of kind ``run``).
+        options: the execution options (:class:`~sim.engine.ExecOptions`).
+        folder: the results folder of the run with the posterior.
+    """
+    import tempfile
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from analysis.calibration import format_uncertainty_comparison
+    from sim.engine import run_batch
+
+    with tempfile.TemporaryDirectory(prefix="hedgesim-defaults-") as tmp:
+        report = run_batch(
+            replace(plan, posterior=None), Path(tmp) / "defaults", replace(options, quiet=True)
+        )
+        if not report.complete:
+            print("(the comparison run at the defaults failed)", file=sys.stderr)
+            return
+        defaults = pd.read_csv(report.folder / "summary.csv")
+    print()
+    print(format_uncertainty_comparison(pd.read_csv(folder / "summary.csv"), defaults))

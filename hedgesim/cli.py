@@ -246,6 +246,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             " shares include parameter uncertainty"
         )
     _print_summary(report.folder)
+    if plan.posterior is not None and plan.kind == "run":
+        from hedgesim.calibrate import print_without_posterior
+
+        print_without_posterior(plan, options, report.folder)
     if report.runs_done:
         rate = report.runs_done / report.wall_time_s if report.wall_time_s > 0 else float("nan")
         done = f"{report.runs_done:,} runs in {report.wall_time_s:.1f} s ({rate:,.0f} runs/s)"

@@ -260,6 +260,7 @@ def test_run_with_posterior(
         outs.append(out)
     printed = capsys.readouterr().out
     assert "posterior of calibration tiny-calibration" in printed
+    assert printed.count("defaults only") == 2  # shares with and without parameter uncertainty
     runs = [pd.read_parquet(o / "runs.parquet") for o in outs]
     pd.testing.assert_frame_equal(runs[0], runs[1])
     assert runs[0]["structure.observation.unga_base"].nunique() > 1
