@@ -121,12 +121,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    import sim.loader
+    from sim.calibration.spec import load_calibration, looks_like_calibration
     from sim.sweep import ResolvedSweep, load_batch_file
 
     status = EXIT_OK
     for path in args.files:
         try:
-            loaded = load_batch_file(path)
+            content = sim.loader.read_yaml(path)
+            if looks_like_calibration(content[0]):
+                cal = load_calibration(path, content)
+                m = cal.spec.method
+                what = (
+                    f"calibration {cal.spec.name}: {len(cal.parameters)} parameters, "
+                    f"{len(cal.series)} targets, {m.waves} waves x {m.points:,} points x "
+                    f"{m.replications} replications"
+                )
+                print(f"OK  {path} ({what})")
+                continue
+            loaded = load_batch_file(path, content)
             if isinstance(loaded, ResolvedSweep):
                 plan = loaded.plan()
                 what = (

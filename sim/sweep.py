@@ -267,11 +267,14 @@ def _check_points(
                 raise check.fail(message, "parameters", names[cols[0]]) from None
 
 
-def load_batch_file(path: str | Path) -> Scenario | ResolvedSweep:
+def load_batch_file(
+    path: str | Path, loaded: tuple[Any, LineIndex] | None = None
+) -> Scenario | ResolvedSweep:
     """Read a YAML file once and load it as what it is: a scenario or a sweep.
 
     Args:
         path: the file.
+        loaded: its content and line index when already read (:func:`sim.loader.read_yaml`).
 
     Returns:
         the scenario, or the resolved sweep (see :func:`looks_like_sweep`).
@@ -280,7 +283,7 @@ def load_batch_file(path: str | Path) -> Scenario | ResolvedSweep:
         InputError: any problem with the file, with file and line.
     """
     path = Path(path)
-    data, index = read_yaml(path)
+    data, index = loaded if loaded is not None else read_yaml(path)
     if looks_like_sweep(data):
         return load_sweep(path, (data, index))
     return validate_data(data, Scenario, path, index)

@@ -246,11 +246,19 @@ class _Checker:
         return InputError(self.path, message, line=self.index.line_of(loc) or 1, field=field)
 
 
-def load_calibration(path: str | Path) -> ResolvedCalibration:
+def looks_like_calibration(data: Any) -> bool:
+    """Whether loaded YAML data is meant as a calibration file (it has ``targets``)."""
+    return isinstance(data, dict) and "targets" in data
+
+
+def load_calibration(
+    path: str | Path, loaded: tuple[Any, LineIndex] | None = None
+) -> ResolvedCalibration:
     """Read, validate and resolve a calibration file, reading only the fitting rows of its data.
 
     Args:
         path: the calibration YAML file.
+        loaded: its content and line index when already read (:func:`sim.loader.read_yaml`).
 
     Returns:
         the resolved calibration.
@@ -261,7 +269,7 @@ def load_calibration(path: str | Path) -> ResolvedCalibration:
     from sim.calibration.observed import read_fitting_rows
 
     path = Path(path)
-    data, index = read_yaml(path)
+    data, index = loaded if loaded is not None else read_yaml(path)
     spec = validate_data(data, Calibration, path, index)
     check = _Checker(path, index)
     base = (path.parent / spec.base).resolve()

@@ -276,3 +276,37 @@ def test_posterior_must_be_a_finished_calibration(
     args = ["run", str(scenario), "--replications", "4", "--posterior", str(tmp_path), "--quiet"]
     assert main([*args, "--out", str(tmp_path / "o")]) == 2
     assert "manifest.json: missing: not a calibration folder" in capsys.readouterr().err
+
+
+def test_validate_knows_calibration_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tiny_calibration(tmp_path)
+    assert main(["validate", str(path)]) == 0
+    assert "calibration tiny-calibration: 4 parameters, 2 targets" in capsys.readouterr().out
+    path.write_text(path.read_text().replace("column: unga_position", "colum: unga_position"))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{path}:") and "targets.unga_position.colum: unknown key" in err
+
+
+def test_sweep_with_posterior(tmp_path: Path, fitted: Path) -> None:
+    sweep = tmp_path / "sweep.yaml"
+    base = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+    sweep.write_text(
+        f"name: s\nbase: {base}\nreplications: 6\nseed: 2\n"
+        "parameters:\n  levels.us_pressure: {values: [0.2, 0.8]}\n"
+    )
+    out = tmp_path / "out"
+    args = ["sweep", str(sweep), "--posterior", str(fitted), "--out", str(out)]
+    assert main([*args, "--backend", "inprocess", "--quiet"]) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    by_point = runs.pivot(
+        index="replicate", columns="point_id", values="structure.seoul.trade_step"
+    )
+    assert (
+        by_point[0] == by_point[1]
+    ).all()  # replicate k draws the same coefficients at every point
+    assert (
+        json.loads((out / "manifest.json").read_text())["posterior"]["name"] == "tiny-calibration"
+    )
