@@ -180,3 +180,28 @@ def test_recovery_of_known_coefficients(tmp_path: Path) -> None:
     assert "structure.observation.unga_base" in identified.index
     for name, row in identified.iterrows():
         assert row["q05"] <= truth[str(name)] <= row["q95"], (name, row.to_dict())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.dictionaries(st.integers(1990, 2030), st.one_of(st.none(), st.floats(0, 1)), max_size=30),
+    st.integers(1990, 2030),
+)
+def test_fitting_and_heldout_rows_split_the_file(rows: dict[int, float | None], cut: int) -> None:
+    import tempfile
+
+    from sim.calibration.observed import read_fitting_rows, read_heldout_rows
+
+    def fail(message: str, *loc: object) -> Exception:
+        return AssertionError(message)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.csv"
+        lines = ["year,value"] + [f"{y},{'' if v is None else repr(v)}" for y, v in rows.items()]
+        path.write_text("\n".join(lines) + "\n")
+        fit_years, fit_values = read_fitting_rows(path, "value", cut, fail, ())
+        held_years, _ = read_heldout_rows(path, "value", cut, fail, ())
+    assert (fit_years <= cut).all() and (held_years > cut).all()
+    observed = sorted(y for y, v in rows.items() if v is not None)
+    assert sorted([*fit_years.tolist(), *held_years.tolist()]) == observed
+    assert fit_values.tolist() == [rows[y] for y in fit_years.tolist()]

@@ -310,3 +310,19 @@ def test_sweep_with_posterior(tmp_path: Path, fitted: Path) -> None:
     assert (
         json.loads((out / "manifest.json").read_text())["posterior"]["name"] == "tiny-calibration"
     )
+
+
+def test_band_figure_data_marks_fitting_and_heldout_years(fitted: Path) -> None:
+    from analysis.calibration import load_calibration_results
+    from analysis.calibration_plots import band_data, marginal_data
+
+    res = load_calibration_results(fitted)
+    bands = band_data(res)
+    assert set(bands) == {"unga_position", "exports_china"}
+    observed = bands["unga_position"]["observed"]
+    assert set(observed.loc[observed["role"] == "fitting", "year"]) == {2013, 2014, 2015, 2016}
+    assert set(observed.loc[observed["role"] == "held out", "year"]) == {2017, 2018, 2019}
+    band = bands["unga_position"]["band"]
+    assert (band["q05"] <= band["q25"]).all() and (band["q75"] <= band["q95"]).all()
+    for edges, density in marginal_data(res).values():
+        assert len(edges) == len(density) + 1 and density.sum() > 0
