@@ -99,6 +99,16 @@ def provenance_rows(results: Results) -> list[tuple[str, str]]:
         if sampler.samples:
             sampled += f", {sampler.samples} base samples"
         rows.append(("Sampler", sampled))
+    if m.posterior:  # coefficients drawn per run from a calibration's posterior (--posterior)
+        post = m.posterior
+        rows.append(
+            (
+                "Posterior",
+                f"calibration {post.get('name')} ({post.get('source')}): "
+                f"{', '.join(post.get('parameters', []))} drawn per run from "
+                f"{post.get('points', 0):,} weighted points (ESS {post.get('ess', 0):.0f})",
+            )
+        )
     rows += [
         ("Points", f"{results.n_points:,}"),
         ("Replications per point", str(m.replications)),

@@ -267,6 +267,10 @@ def test_run_with_posterior(
     manifest = json.loads((outs[0] / "manifest.json").read_text())
     assert manifest["posterior"]["name"] == "tiny-calibration"
     assert manifest["posterior"]["source"] == str(fitted)
+    from analysis.report import write_report
+
+    html = write_report(outs[0]).read_text()
+    assert "Posterior" in html and "calibration tiny-calibration" in html
 
 
 def test_posterior_must_be_a_finished_calibration(
