@@ -31,9 +31,9 @@ def add_parser(sub: argparse._SubParsersAction, count: type | object) -> None:  
     p.add_argument(
         "--backend",
         choices=("inprocess", "local", "dask"),
-        default="local",
-        help="where blocks run (default: a local process pool)",
+        help="where blocks run (default: a local process pool; dask with --scheduler)",
     )
+    p.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler")
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -55,14 +55,18 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     cal = load_calibration(args.file)
     if args.resume and args.out is None:
         raise InputError("--resume", "needs --out DIR (the calibration folder to continue)")
+    if args.scheduler and args.backend not in (None, "dask"):
+        raise InputError("--scheduler", f"needs --backend dask, not {args.backend}")
+    backend = args.backend or ("dask" if args.scheduler else "local")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = args.out if args.out is not None else Path("results") / f"calib-{cal.spec.name}-{stamp}"
     try:
         report = calibrate(
             cal,
             out,
-            backend=args.backend,
+            backend=backend,
             workers=args.workers,
+            scheduler=args.scheduler,
             resume=args.resume,
             quiet=args.quiet,
         )

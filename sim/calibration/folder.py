@@ -43,10 +43,11 @@ class CalibrationFolder:
     def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
         self.path = path
         self.manifest = manifest
+        self.begun = False
 
     @classmethod
     def open(cls, path: Path, expected: dict[str, Any], resume: bool) -> CalibrationFolder:
-        """Create the folder, or reopen it to resume.
+        """Check the folder and prepare its manifest (nothing is written until :meth:`begin`).
 
         Args:
             path: the folder.
@@ -54,7 +55,7 @@ class CalibrationFolder:
             resume: continue the calibration already in ``path``.
 
         Returns:
-            the folder with a new session appended to its manifest.
+            the folder (a resumed one with its manifest read back).
 
         Raises:
             ResultsError: the folder is not empty (without ``resume``), or holds another calibration.
@@ -77,14 +78,21 @@ class CalibrationFolder:
             if path.is_dir() and any(path.iterdir()):
                 hint = "; continue it with --resume" if manifest_path.exists() else ""
                 raise ResultsError(path, f"is not empty{hint}")
-            path.mkdir(parents=True, exist_ok=True)
             folder = cls(path, expected)
-        (path / "waves").mkdir(exist_ok=True)
-        folder.manifest.setdefault("sessions", []).append(
+        return folder
+
+    def begin(self) -> None:
+        """Create the folder (if new) and record this session in its manifest.
+
+        Called once the executor is up, so that bad execution options leave nothing behind.
+        """
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / "waves").mkdir(exist_ok=True)
+        self.manifest.setdefault("sessions", []).append(
             {"start": utc_now(), "end": None, "git_commit": git_commit()}
         )
-        folder.save_manifest()
-        return folder
+        self.save_manifest()
+        self.begun = True
 
     def save_manifest(self) -> None:
         """Write ``manifest.json`` atomically."""
@@ -97,6 +105,8 @@ class CalibrationFolder:
 
     def finished_waves(self) -> int:
         """Number of consecutive finished waves from the first."""
+        if not (self.path / "waves").is_dir():
+            return 0
         wave = 0
         while self.wave_path(wave).is_file():
             wave += 1
@@ -137,6 +147,8 @@ class CalibrationFolder:
 
     def end_session(self, finished: bool) -> None:
         """Close this session's record (and mark the calibration finished)."""
+        if not self.begun:
+            return
         self.manifest["sessions"][-1]["end"] = utc_now()
         if finished:
             self.manifest["finished"] = utc_now()

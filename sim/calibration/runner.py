@@ -293,6 +293,7 @@ def calibrate(
     *,
     backend: str = "local",
     workers: int | None = None,
+    scheduler: str | None = None,
     resume: bool = False,
     quiet: bool = False,
 ) -> CalibrationReport:
@@ -303,6 +304,7 @@ def calibrate(
         out: the calibration folder.
         backend: ``inprocess``, ``local`` or ``dask`` (:func:`sim.executors.make_executor`).
         workers: worker processes.
+        scheduler: address of a running Dask scheduler (``dask`` only).
         resume: continue the calibration in ``out`` from its finished waves.
         quiet: no progress bar.
 
@@ -342,7 +344,8 @@ def calibrate(
     waves: list[dict[str, Any]] = []
     finished = False
     try:
-        with make_executor(backend, workers) as executor:
+        with make_executor(backend, workers, scheduler) as executor:
+            folder.begin()  # only now: bad options (e.g. no scheduler) leave nothing behind
             runner = _Runner(cal, executor, bar)
             tables, boxes = [], []
             for wave in range(method.waves):

@@ -330,3 +330,14 @@ def test_band_figure_data_marks_fitting_and_heldout_years(fitted: Path) -> None:
     assert (band["q05"] <= band["q25"]).all() and (band["q75"] <= band["q95"]).all()
     for edges, density in marginal_data(res).values():
         assert len(edges) == len(density) + 1 and density.sum() > 0
+
+
+def test_unreachable_scheduler_leaves_nothing_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tiny_calibration(tmp_path)
+    out = tmp_path / "o"
+    args = ["calibrate", str(path), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"]
+    assert main([*args, "--quiet"]) == 2
+    assert "cannot use Dask scheduler 'tcp://127.0.0.1:9'" in capsys.readouterr().err
+    assert not out.exists()
