@@ -278,6 +278,11 @@ def load_calibration(
     scenario = load_scenario(base)
     if scenario.start is None:
         raise check.fail("the base scenario has no 'start' month: not a history replay", "base")
+    points = spec.method.points
+    if spec.method.design == "sobol" and points & (points - 1):
+        raise check.fail(
+            f"must be a power of 2 for the sobol design, got {points}", "method", "points"
+        )
     for name, prior in spec.parameters.items():
         _check_prior(name, prior, scenario, check)
     partial = ResolvedCalibration(spec, path, scenario, ())

@@ -181,6 +181,11 @@ BAD = [
         "calib.yaml:{line}: targets.unga_position.error_sd: Input should be greater than 0",
     ),
     (
+        "  points: 32\n",
+        "  points: 30\n",
+        "calib.yaml:{line}: method.points: must be a power of 2 for the sobol design, got 30",
+    ),
+    (
         "base: base.yaml",
         "base: nowhere.yaml",
         "calib.yaml:{line}: base: base scenario file not found",
