@@ -9,19 +9,21 @@ class Observation(Section):
     """Maps the model's state to observable annual indicators (sim/observe.py)."""
 
     unga_base: float = coef(
-        0.35,
+        0.38,
         0.0,
         1.0,
         "Korea's UN-vote position between China (0) and the US (1) at a - m = 0.",
-        "R: Bailey, Strezhnev and Voeten (2017) ideal points, 2013: 0.38, 2016: 0.51",
+        "calibrated: posterior median of calibrations/korea-2013-2016 (90%: 0.24-0.45), fitted to "
+        "Bailey, Strezhnev and Voeten (2017) ideal points 2013-2016",
     )
     unga_lean: float = coef(0.5, 0.0, 3.0, "UN-vote position per unit of lean a - m.", CHOICE)
     exports_china_scale: float = coef(
-        0.5,
+        0.47,
         0.0,
         1.0,
         "Export share to China at full engagement, no retaliation, no de-risking.",
-        "R: exports to China ≈26% (2015)",
+        "calibrated: posterior median of calibrations/korea-2013-2016 (90%: 0.40-0.55), fitted to "
+        "exports to China ≈26% (2015), ≈25% (2016)",
     )
     exports_china_retaliation: float = coef(
         0.3,
