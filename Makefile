@@ -16,11 +16,12 @@ FIND_PYTHON := for c in "$$PYTHON" python3.13 python3.12 python3 \
 	  if "$$c" -c 'import sys, venv; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; exit 0; fi; \
 	done; exit 1
 
-.PHONY: help venv demo test lint format bench figures clean
+.PHONY: help venv demo test lint format bench figures clean chromium explore
 help:
 	@echo "make demo   set up .venv, run the baseline scenario batch, print its table, write figures + report"
 	@echo "make test   set up .venv, run ruff and the test suite"
-	@echo "make bench  run the benchmarks (lanes and engine)"
+	@echo "make explore  start the live ensemble explorer on http://127.0.0.1:8765"
+	@echo "make bench  run the benchmarks (lanes, engine, explorer)"
 	@echo "make figures  regenerate the README figures in docs/img/"
 
 $(STAMP): pyproject.toml
@@ -43,16 +44,30 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+test: lint chromium
 	$(PY) -m pytest -q
+
+# The explorer's browser test drives Debian's Chromium; install it where apt-get works (CI runs as root).
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing chromium and chromium-driver with apt-get (for the explorer's browser test)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+	  echo "warning: chromium is missing and cannot be installed here (needs apt-get as root); the browser test will fail" >&2; \
+	fi
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+explore: $(STAMP)
+	$(VENV)/bin/hedgesim explore
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench_lanes.py
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_explorer.py
 
 figures: $(STAMP)
 	$(PY) docs/make_figures.py

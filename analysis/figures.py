@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.labels import parameter_label
 from analysis.plots.compare import comparison_data, draw_comparison
-from analysis.plots.fans import draw_fans, outcome_fans, overall_fan
+from analysis.plots.fans import draw_fans, event_label, outcome_fans, overall_fan, point_fans
 from analysis.plots.history import draw_history, government_changes, history_data
 from analysis.plots.outcome_map import GRIDDED_SAMPLERS, draw_outcome_map, outcome_map_data
 from analysis.plots.position import draw_position
@@ -60,6 +61,24 @@ def _trajectory_note(results: Results) -> str:
     return f"quantiles over the trajectory sample{extra}"
 
 
+def scenario_events(results: Results) -> list[tuple[int, str]]:
+    """The scheduled events of the batch's scenario as (step, label), from the manifest.
+
+    Args:
+        results: the loaded results folder.
+
+    Returns:
+        one (step, "kind ×magnitude") per event; empty when the manifest records none.
+    """
+    events = results.manifest.scenario.get("events")
+    marks = []
+    for event in events or []:
+        if isinstance(event, dict) and "step" in event and "kind" in event:
+            size = float(event.get("magnitude", 1.0))
+            marks.append((int(event["step"]), event_label(str(event["kind"]), size)))
+    return marks
+
+
 def figure_specs(
     results: Results,
     sensitivity: pd.DataFrame | None = None,
@@ -79,15 +98,17 @@ def figure_specs(
         Lazily drawn figure specs.
     """
     caption = results.caption
+    name = results.name
     if summary is None:
         summary = summarise(results.runs, results.parameters)
+    events = scenario_events(results)
     specs = []
     if shares_applicable(len(summary), len(results.parameters)):
         specs.append(
             FigureSpec(
                 "shares",
                 "Outcome shares with 95% Wilson intervals",
-                lambda: draw_shares(summary, caption=caption),
+                lambda: draw_shares(summary, caption=caption, title=f"{name}: outcome shares"),
             )
         )
     if len(results.parameters) >= 2:
@@ -102,27 +123,62 @@ def figure_specs(
                 gridded=results.sampler_kind in GRIDDED_SAMPLERS,
                 bounds=_bounds(results),
             )
-            return draw_outcome_map(data, caption=caption)
+            title = f"{name}: most likely outcome by {parameter_label(data.x)} and {parameter_label(data.y)}"
+            return draw_outcome_map(data, caption=caption, title=title)
 
         specs.append(FigureSpec("outcome_map", "Most likely outcome over the sweep", outcome_map))
-    fan = overall_fan(results)
-    if fan is not None:
-        from_bands = results.bands is not None and results.n_points == 1
-        note = "quantiles over all runs" if from_bands else _trajectory_note(results)
-        specs.append(
-            FigureSpec(
-                "fans",
-                "Median and 10–90% band over time",
-                lambda: draw_fans(fan, caption=caption, source=note),
+    if results.n_points > 1:
+        points = point_fans(results)
+        if points is not None:
+            specs.append(
+                FigureSpec(
+                    "fans",
+                    "Median and 10–90% band over time at the sweep points where each outcome is likeliest",
+                    lambda: draw_fans(
+                        points,
+                        caption=caption,
+                        title=f"{name}: posture and payoffs over time at selected points",
+                        source="quantiles over all runs of each point; point: "
+                        + ", ".join(p.split(".")[-1] for p in results.parameters),
+                        events=events,
+                    ),
+                )
             )
-        )
-    by_outcome = outcome_fans(results)
-    if by_outcome is not None:
-        specs.append(
-            FigureSpec(
-                "fans_by_outcome",
-                "Median and 10–90% band over time, by final outcome",
-                lambda: draw_fans(by_outcome, caption=caption, source=_trajectory_note(results)),
+    else:
+        fan = overall_fan(results)
+        if fan is not None:
+            note = (
+                "quantiles over all runs"
+                if results.bands is not None
+                else _trajectory_note(results)
+            )
+            specs.append(
+                FigureSpec(
+                    "fans",
+                    "Median and 10–90% band over time",
+                    lambda: draw_fans(
+                        fan,
+                        caption=caption,
+                        title=f"{name}: Seoul's posture and payoffs over time",
+                        source=note,
+                        events=events,
+                    ),
+                )
+            )
+        by_outcome = outcome_fans(results)
+        if by_outcome is not None:
+            specs.append(
+                FigureSpec(
+                    "fans_by_outcome",
+                    "Median and 10–90% band over time, by final outcome",
+                    lambda: draw_fans(
+                        by_outcome,
+                        caption=caption,
+                        title=f"{name}: posture and payoffs over time by final outcome",
+                        source=_trajectory_note(results),
+                        events=events,
+                    ),
+                )
             )
         )
     history = history_data(results)
@@ -139,16 +195,22 @@ def figure_specs(
             "position",
             "Final posture of every run, by outcome",
             lambda: draw_position(
-                results.runs, tilt_margin=results.thresholds.tilt_margin, caption=caption
+                results.runs,
+                tilt_margin=results.thresholds.tilt_margin,
+                caption=caption,
+                title=f"{name}: final posture of every run",
             ),
         )
     )
     if sensitivity is not None and not sensitivity.empty:
+        kind = (
+            "Sobol sensitivity indices" if results.sampler_kind == "sobol" else "Morris screening"
+        )
         specs.append(
             FigureSpec(
                 "sensitivity",
                 f"{results.sampler_kind.capitalize()} sensitivity indices",
-                lambda: draw_sensitivity(sensitivity, caption=caption),
+                lambda: draw_sensitivity(sensitivity, caption=caption, title=f"{name}: {kind}"),
             )
         )
     return specs

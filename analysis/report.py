@@ -1,7 +1,10 @@
 """One self-contained ``report.html`` per results folder (figures embedded as base64 PNG).
 
-Sections: provenance from the manifest, the outcome table with 95% Wilson intervals, the precision
-warning, every figure that applies, and the sensitivity table of a Sobol/Morris sweep. The page is the
+Sections, in order: what was simulated (description, levels or swept parameters, knobs that differ
+from the defaults, events on a timeline), the outcome table with 95% Wilson intervals and the
+precision warning, the threshold-robustness table, the sensitivity table of a Sobol/Morris sweep
+(with a warning when its intervals are wide), scenario discovery of a sweep (PRIM boxes in words),
+every figure that applies, and the provenance last. The page is the
 Jinja2 template ``analysis/templates/report.html.j2`` (autoescaped); this module prepares its tables
 as pandas DataFrames of display values and the figures as PNG data.
 """
@@ -9,6 +12,7 @@ as pandas DataFrames of display values and the figures as PNG data.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -21,6 +25,13 @@ import pandas as pd
 from analysis.figures import iter_figures, sensitivity_or_none
 from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS, parameter_label
 from analysis.precision import check_precision
+from analysis.report_sections import (
+    KnobRow,
+    discovery_section,
+    robustness_frame,
+    scenario_section,
+    sensitivity_noise,
+)
 from analysis.results import Results, load_results
 from analysis.sensitivity import target_label
 from analysis.style import figure_bytes
@@ -208,6 +219,7 @@ def render_report(
     max_half_width: float = DEFAULT_MAX_HALF_WIDTH,
     generated: str | None = None,
     max_rows: int = MAX_TABLE_ROWS,
+    knobs: Sequence[KnobRow] | None = None,
 ) -> str:
     """Render the full HTML report of a results folder.
 
@@ -216,6 +228,7 @@ def render_report(
         max_half_width: interval half-width above which the precision warning is shown.
         generated: timestamp text for the footer (default: now, UTC).
         max_rows: most points listed; with more, the pooled shares and a pointer to summary.csv.
+        knobs: knobs that differ from the schema's defaults (the joining layer knows the schema).
 
     Returns:
         The HTML document.
@@ -249,17 +262,26 @@ def render_report(
             if sensitivity is not None and not sensitivity.empty
             else None
         ),
+        sensitivity_warning=sensitivity_noise(sensitivity),
+        scenario=scenario_section(results, knobs),
+        robustness=robustness_frame(results),
+        discovery=discovery_section(results),
         generated=generated or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         folder=str(results.path),
     )
 
 
-def write_report(folder: Path | str | Results, out: Path | str | None = None) -> Path:
+def write_report(
+    folder: Path | str | Results,
+    out: Path | str | None = None,
+    knobs: Sequence[KnobRow] | None = None,
+) -> Path:
     """Write the self-contained ``report.html`` of a results folder atomically.
 
     Args:
         folder: the results folder (or already loaded results).
         out: destination file (default ``<folder>/report.html``).
+        knobs: knobs that differ from the schema's defaults (see :func:`render_report`).
 
     Returns:
         Path of the written report.
@@ -269,4 +291,4 @@ def write_report(folder: Path | str | Results, out: Path | str | None = None) ->
     """
     results = folder if isinstance(folder, Results) else load_results(folder)
     path = Path(out) if out is not None else results.path / "report.html"
-    return write_text_atomic(path, render_report(results))
+    return write_text_atomic(path, render_report(results, knobs=knobs))

@@ -155,7 +155,7 @@ class Results:
         parts = [f'{self.kind} "{self.name}"']
         if self.kind == "sweep" or self.n_points > 1:
             parts.append(f"{self.n_points:,} points")
-        parts.append(f"{self.n_runs:,} runs")
+        parts.append(f"{self.n_runs:,} run" + ("" if self.n_runs == 1 else "s"))
         return " · ".join(parts)
 
     def read_trajectories(self, columns: Sequence[str] | None = None) -> pd.DataFrame | None:
@@ -170,6 +170,9 @@ class Results:
         Raises:
             ResultsError: unreadable file or missing required column.
         """
+        held = self.__dict__.get("trajectories")  # already read (or replaced, e.g. reclassified)
+        if held is not None:
+            return held if columns is None else held[_with_required(held, columns)]
         path = self.path / "trajectories.parquet"
         if not path.exists():
             return None
@@ -195,6 +198,11 @@ class Results:
         _require_columns(frame, path, REQUIRED_BAND_COLUMNS)
         frame["variable"] = frame["variable"].astype(str)
         return frame
+
+
+def _with_required(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    wanted = dict.fromkeys([*REQUIRED_TRAJECTORY_COLUMNS, *columns])
+    return [c for c in wanted if c in frame.columns]
 
 
 def load_results(path: Path | str) -> Results:

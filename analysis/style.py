@@ -60,8 +60,8 @@ def add_caption(fig: Figure, caption: str) -> None:
         fig: the figure.
         caption: e.g. ``sweep "pressure-grid" · 12 points · 2,400 runs``; nothing is drawn if empty.
     """
-    if caption:
-        fig.text(0.995, -0.01, caption, ha="right", va="top", fontsize=8, color=NEUTRAL_COLOUR)
+    if caption:  # as the figure's supxlabel, so that constrained layout keeps room for it
+        fig.supxlabel(caption, x=0.995, ha="right", fontsize=8, color=NEUTRAL_COLOUR)
 
 
 def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.labels import OUTCOME_LABELS, parameter_label
+from analysis.plots.layout import runs_text
 from analysis.precision import check_precision
 from analysis.summary import DEFAULT_MAX_HALF_WIDTH, parameter_columns, pooled_shares
 from sim.contract.outcomes import OUTCOMES
@@ -42,7 +43,7 @@ def _single_point_table(row: pd.Series) -> list[str]:
         for c in OUTCOMES
     ]
     lines = _grid(["Outcome", "Share", "95% interval (%)"], rows, right={1})
-    lines.append(f"{int(row['n_runs']):,} runs")
+    lines.append(runs_text(int(row["n_runs"])))
     return lines
 
 

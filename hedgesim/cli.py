@@ -16,10 +16,12 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from hedgesim.calibrate import add_parser as _add_calibrate_parser
 from hedgesim.calibrate import cmd_calibrate
+from hedgesim.commands import add_commands
+from sim import __version__
 from sim.contract.errors import ResultsError
 from sim.loader import InputError, load_scenario
 from sim.plan import MAX_BLOCK_SIZE, RunPlan
@@ -90,13 +92,14 @@ def _add_exec_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hedgesim``."""
     parser = _Parser(prog="hedgesim", description="Seoul between Washington and Beijing: simulate.")
+    parser.add_argument("--version", action="version", version=f"hedgesim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("validate", help="check scenario and sweep files")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    p = sub.add_parser("list", help="list the scenarios in ./scenarios")
-    p.add_argument("--dir", type=Path, default=Path("scenarios"), help=argparse.SUPPRESS)
-    p = sub.add_parser("run", help="run a scenario's replications")
-    p.add_argument("scenario", type=Path, metavar="SCENARIO.yaml")
+    p = sub.add_parser("list", help="list the scenario library (or the scenarios in --dir)")
+    p.add_argument("--dir", type=Path, default=None, help="folder of scenario files to list")
+    p = sub.add_parser("run", help="run the replications of one or more scenarios")
+    p.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml")
     p.add_argument(
         "--replications", type=_count(10_000_000), help="override the scenario's replications"
     )
@@ -117,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="write report.html of a results folder")
     p.add_argument("folder", type=Path, metavar="DIR")
     _add_calibrate_parser(sub, _count(1024))
+    p = sub.add_parser("explore", help="start the live ensemble explorer in the browser")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_count(65_535), default=8765, help="port (default 8765)")
+    COMMANDS.update(add_commands(sub, _count, _seed))
     return parser
 
 
@@ -157,6 +164,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from sim.library import library_dir
+
+    args.dir = args.dir if args.dir is not None else library_dir()
     files = sorted(args.dir.glob("*.yaml"))
     if not files:
         print(f"no scenarios in {args.dir}/", file=sys.stderr)
@@ -193,23 +203,68 @@ def _check_out(out: Path) -> None:
         raise InputError("--out", f"no permission to write in {existing}")
 
 
+def _plans(args: argparse.Namespace) -> list[Any]:
+    """The run plans of ``run`` (one per scenario file) or ``sweep``, all checked before any runs."""
+    from sim.sweep import ResolvedSweep, load_batch_file
+
+    if args.command == "sweep":
+        sweep = load_batch_file(args.sweep)
+        if not isinstance(sweep, ResolvedSweep):
+            raise InputError(args.sweep, "is not a sweep file (no 'base'); use 'hedgesim run'")
+        return [sweep.plan()]
+    plans = []
+    for path in args.scenarios:
+        scenario = load_batch_file(path)
+        if isinstance(scenario, ResolvedSweep):
+            raise InputError(path, "is a sweep file; run it with 'hedgesim sweep'")
+        plans.append(RunPlan.single(scenario, replications=args.replications, seed=args.seed))
+    names = [plan.name for plan in plans]
+    if len(set(names)) < len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise InputError(args.scenarios[0], f"scenario name(s) given twice: {', '.join(twice)}")
+    return plans
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
+    plans = _plans(args)
+    if len(plans) == 1:
+        return _run_plan(args, plans[0], args.out)[0]
+    outs = [(args.out / plan.name if args.out is not None else None) for plan in plans]
+    for out in outs:
+        if out is not None:
+            _check_out(out)
+    folders = []
+    for plan, out in zip(plans, outs, strict=True):
+        status, folder = _run_plan(args, plan, out)
+        if status != EXIT_OK:
+            return status
+        folders.append(folder)
+        print()
+    _print_combined(folders)
+    return EXIT_OK
+
+
+def _print_combined(folders: list[Path]) -> None:
+    """One table of the pooled outcome shares of several results folders, one row each."""
+    import pandas as pd
+
+    from analysis.table import format_table
+
+    rows = []
+    for folder in folders:
+        summary = pd.read_csv(folder / "summary.csv")
+        rows.append(summary.iloc[0].to_dict() | {"point_id": len(rows), "scenario": folder.name})
+    print("All scenarios (point = scenario, in the order given):")
+    print(format_table(pd.DataFrame(rows), max_half_width=None))
+
+
+def _run_plan(args: argparse.Namespace, plan: Any, out: Path | None) -> tuple[int, Path]:
+    """Run one plan into its results folder and print its outcome table."""
     from dataclasses import replace
 
     from sim.engine import ExecOptions, run_batch
     from sim.plan import DEFAULT_BLOCK_SIZE
-    from sim.sweep import ResolvedSweep, load_batch_file
 
-    if args.command == "run":
-        scenario = load_batch_file(args.scenario)
-        if isinstance(scenario, ResolvedSweep):
-            raise InputError(args.scenario, "is a sweep file; run it with 'hedgesim sweep'")
-        plan = RunPlan.single(scenario, replications=args.replications, seed=args.seed)
-    else:
-        sweep = load_batch_file(args.sweep)
-        if not isinstance(sweep, ResolvedSweep):
-            raise InputError(args.sweep, "is not a sweep file (no 'base'); use 'hedgesim run'")
-        plan = sweep.plan()
     if args.block_size is not None:
         plan = replace(plan, block_size=args.block_size)
     if args.posterior is not None:
@@ -226,7 +281,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     ):
         backend = "inprocess"  # one block: starting worker processes would only cost time
     options = ExecOptions(backend, args.workers, args.scheduler, args.quiet)
-    out = args.out if args.out is not None else _default_out(plan.name)
+    out = out if out is not None else _default_out(plan.name)
     _check_out(out)
     try:
         report = run_batch(plan, out, options, resume=args.resume)
@@ -235,7 +290,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             f"\ninterrupted: finished blocks are kept in {out}; continue with --out {out} --resume",
             file=sys.stderr,
         )
-        return EXIT_INTERRUPTED
+        return EXIT_INTERRUPTED, out
     if not report.complete:
         if report.failed:
             print(f"{len(report.failed)} of {report.n_blocks} blocks failed:", file=sys.stderr)
@@ -248,7 +303,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             f"tracebacks are in {out / 'manifest.json'}; retry with --out {out} --resume",
             file=sys.stderr,
         )
-        return EXIT_FAILED
+        return EXIT_FAILED, out
     points = len(plan.points)
     print(f"{plan.kind} {plan.name}: {points:,} point(s) x {plan.replications:,} replications")
     if plan.posterior is not None:
@@ -272,7 +327,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     else:
         print(f"\nall {report.n_runs:,} runs were already on disk")
     print(f"results: {report.folder}")
-    return EXIT_OK
+    return EXIT_OK, report.folder
 
 
 def _with_posterior(plan: RunPlan, folder: Path) -> RunPlan:
@@ -318,9 +373,18 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from analysis.report import write_report
+    from analysis.results import load_results
+    from sim.schema_doc import knob_rows
 
-    print(write_report(args.folder))
+    results = load_results(args.folder)
+    print(write_report(results, knobs=knob_rows(results.manifest.scenario)))
     return EXIT_OK
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from hedgesim.serve import serve
+
+    return serve(args.host, args.port)
 
 
 COMMANDS = {
@@ -331,6 +395,7 @@ COMMANDS = {
     "plot": _cmd_plot,
     "report": _cmd_report,
     "calibrate": cmd_calibrate,
+    "explore": _cmd_explore,
 }
 
 

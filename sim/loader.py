@@ -26,6 +26,8 @@ MAX_BYTES = 5 * 1024 * 1024
 """Largest accepted input file."""
 MAX_VALUES = 100_000
 """Most values a document may hold once aliases are expanded (guards against alias bombs)."""
+MAX_ERRORS = 10
+"""Most problems of one file reported at once."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 Loc = tuple[str | int, ...]
 
@@ -48,6 +50,31 @@ class InputError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.file, self.message), {"line": self.line, "field": self.field})
+
+
+class InputErrors(InputError):
+    """Several problems with one file; ``str(e)`` is one line per problem (at most :data:`MAX_ERRORS`).
+
+    The attributes of :class:`InputError` are those of the first problem.
+
+    Args:
+        errors: the problems, in the order to report them.
+    """
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.file, first.message, line=first.line, field=first.field)
+
+    def __str__(self) -> str:
+        shown = [str(e) for e in self.errors[:MAX_ERRORS]]
+        hidden = len(self.errors) - len(shown)
+        if hidden:
+            shown.append(f"{self.errors[0].file}: ... and {hidden} more problem(s)")
+        return "\n".join(shown)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.errors,))
 
 
 class _Loader(yaml.SafeLoader):
@@ -200,7 +227,8 @@ def _check_nodes(root: yaml.Node, path: Path) -> None:
 def validate_data[M: BaseModel](data: Any, model_cls: type[M], path: Path, index: LineIndex) -> M:
     """Validate loaded YAML data as ``model_cls`` (strictly, see the module docstring).
 
-    Raises :class:`InputError` for the first problem in file order (model-level ones: line 1).
+    Raises :class:`InputError` for a single problem and :class:`InputErrors` for several (all of them
+    in file order, unknown keys first, at most :data:`MAX_ERRORS` shown; model-level ones: line 1).
 
     Args:
         data: the loaded YAML document.
@@ -226,11 +254,38 @@ def validate_data[M: BaseModel](data: Any, model_cls: type[M], path: Path, index
         (index.line_of(err["loc"], key=err["type"] == "extra_forbidden") or 1) if err["loc"] else 1
         for err in errors
     ]
+    found = [
+        InputError(
+            path,
+            _message(err, model_cls),
+            line=line,
+            field=_dotted(err["loc"]) if err["loc"] else f"({model_cls.__name__.lower()})",
+        )
+        for err, line in zip(errors, lines, strict=True)
+        if not _explained_missing(err, errors, model_cls)
+    ]
     # An unknown key is reported before a missing one: it is usually the misspelt missing key.
-    first = min(range(len(errors)), key=lambda i: (errors[i]["type"] == "missing", lines[i]))
-    loc = errors[first]["loc"]
-    field = _dotted(loc) if loc else f"({model_cls.__name__.lower()})"
-    raise InputError(path, _message(errors[first], model_cls), line=lines[first], field=field)
+    order = sorted(
+        range(len(found)),
+        key=lambda i: (found[i].message == "missing required key", found[i].line or 0),
+    )
+    found = [found[i] for i in order]
+    if len(found) == 1:
+        raise found[0]
+    raise InputErrors(found)
+
+
+def _explained_missing(err: Any, errors: list[Any], model_cls: type[BaseModel]) -> bool:
+    """A missing key that an unknown key next to it is suggested for (one misspelling, one error)."""
+    if err["type"] != "missing":
+        return False
+    parent, name = err["loc"][:-1], str(err["loc"][-1])
+    return any(
+        other["type"] == "extra_forbidden"
+        and other["loc"][:-1] == parent
+        and f"did you mean {name!r}?" in _message(other, model_cls)
+        for other in errors
+    )
 
 
 def _is_branch(part: str | int) -> bool:
@@ -276,13 +331,39 @@ def _message(err: Any, model_cls: type[BaseModel]) -> str:
         return "missing required key"
     if kind == "extra_forbidden":
         allowed = _fields_at(model_cls, loc[:-1])
-        if close := difflib.get_close_matches(str(loc[-1]), allowed, n=1):
+        key = str(loc[-1])
+        elsewhere = _other_sections(model_cls, loc[:-1], key)
+        if elsewhere:
+            return f"unknown key here; it belongs under {elsewhere[0]!r} ({elsewhere[0]}.{key})"
+        if close := difflib.get_close_matches(key, allowed, n=1):
             return f"unknown key (did you mean {close[0]!r}?)"
+        anywhere = _all_paths(model_cls)
+        if close := difflib.get_close_matches(key, list(anywhere), n=1, cutoff=0.75):
+            return f"unknown key (did you mean {anywhere[close[0]]!r}?)"
         return "unknown key" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
     msg = err["msg"].removeprefix("Value error, ").replace("an object", "a mapping")
     if kind != "value_error" and not isinstance(err.get("input"), dict | list):
         msg += f", got {_short(err.get('input'))}"
     return msg
+
+
+def _other_sections(model_cls: type[BaseModel], loc: Loc, key: str) -> list[str]:
+    """Top-level sections other than ``loc`` that have a field named ``key``."""
+    here = loc[0] if loc else None
+    return [
+        section
+        for section in model_cls.model_fields
+        if section != here and key in _fields_at(model_cls, (section,))
+    ]
+
+
+def _all_paths(model_cls: type[BaseModel]) -> dict[str, str]:
+    """Field name -> dotted path of every field one section deep (first section wins)."""
+    paths: dict[str, str] = {}
+    for section in model_cls.model_fields:
+        for name in _fields_at(model_cls, (section,)):
+            paths.setdefault(name, f"{section}.{name}")
+    return paths
 
 
 def _fields_at(model_cls: type[BaseModel], loc: Loc) -> list[str]:

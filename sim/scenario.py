@@ -162,10 +162,16 @@ class Government(_Frozen):
 class Posture(_Frozen):
     """Seoul's initial posture (all in [0, 1])."""
 
-    us_alignment: Unit = 0.6
-    china_engagement: Unit = 0.5
-    japan_cooperation: Unit = 0.4
-    derisking: Unit = 0.2
+    us_alignment: Unit = Field(0.6, description="Seoul's alignment with Washington at month 0.")
+    china_engagement: Unit = Field(
+        0.5, description="Seoul's economic engagement with China at month 0."
+    )
+    japan_cooperation: Unit = Field(
+        0.4, description="Seoul's security cooperation with Japan at month 0."
+    )
+    derisking: Unit = Field(
+        0.2, description="How far Seoul's supply chains are de-risked from China at month 0."
+    )
 
 
 class Event(_Frozen):
@@ -179,11 +185,15 @@ class Event(_Frozen):
         note: what the event is and its source (date, reference), shown in reports.
     """
 
-    step: Annotated[int, Field(ge=1)]
-    kind: EventKind
-    magnitude: Unit = 1.0
-    government: PresetName | None = None
-    note: Annotated[str, Field(max_length=300)] = ""
+    step: Annotated[int, Field(ge=1)] = Field(description="Month of the shock (1 = the first).")
+    kind: EventKind = Field(description="What happens (its effect: sim.events.EFFECTS).")
+    magnitude: Unit = Field(1.0, description="Size of the shock, 1 = full size.")
+    government: PresetName | None = Field(
+        None, description="For government_change only: the new government's orientation."
+    )
+    note: Annotated[str, Field(max_length=300)] = Field(
+        "", description="What the event is and its source (date, reference), shown in reports."
+    )
 
     @model_validator(mode="after")
     def _government(self) -> Event:
@@ -195,10 +205,16 @@ class Event(_Frozen):
 class Classification(_Frozen):
     """Thresholds of the outcome classes (see the classification in the results contract)."""
 
-    final_window: Annotated[int, Field(ge=1)] = 12
-    security_floor: Unit = 0.4
-    economic_floor: Unit = 0.4
-    tilt_margin: Unit = 0.25
+    final_window: Annotated[int, Field(ge=1)] = Field(
+        12, description="Months at the end whose means decide a run's class."
+    )
+    security_floor: Unit = Field(
+        0.4, description="Caught between giants needs the security index below this ..."
+    )
+    economic_floor: Unit = Field(0.4, description="... and the economic index below this.")
+    tilt_margin: Unit = Field(
+        0.25, description="A tilt needs |US alignment - China engagement| at least this."
+    )
 
 
 class Scenario(_Frozen):
@@ -219,11 +235,17 @@ class Scenario(_Frozen):
         classification: outcome thresholds.
     """
 
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
-    description: str = ""
-    steps: Annotated[int, Field(ge=1, le=1200)] = 60
-    replications: Annotated[int, Field(ge=1, le=10_000_000)] = 500
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 2025
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")] = Field(
+        description="Short identifier, used in folder names."
+    )
+    description: str = Field("", description="What the scenario stands for; quote its source.")
+    steps: Annotated[int, Field(ge=1, le=1200)] = Field(60, description="Horizon in months.")
+    replications: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
+        500, description="Runs of the scenario in a batch."
+    )
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = Field(
+        2025, description="Batch seed; every run's seed derives from it."
+    )
     levels: Levels
     world: Conditions = Conditions()
     start: Annotated[str, Field(pattern=r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")] | None = None

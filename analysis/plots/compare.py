@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS
+from analysis.plots.layout import FULL_WIDTH, runs_text
 from analysis.results import Results
 from analysis.style import add_caption, new_figure, styled
 from analysis.summary import outcome_counts, shares_from_counts
@@ -82,7 +83,7 @@ def draw_comparison(
     width = 0.8 / len(OUTCOMES)
     with styled():
         if ax is None:
-            ax = new_figure(figsize=(max(8.0, 2.0 + 1.6 * n), 5.5)).add_subplot()
+            ax = new_figure(figsize=(FULL_WIDTH, 4.2)).add_subplot()
         fig = ax.get_figure(root=True)
         for j, c in enumerate(OUTCOMES):
             share = data[f"share_{c}"].to_numpy(dtype=float)
@@ -96,8 +97,8 @@ def draw_comparison(
                 yerr=errors,
                 error_kw={"elinewidth": 1, "ecolor": "#333333"},
             )
-        labels = [f"{fill(row.label, 20)}\n{row.n_runs:,} runs" for row in data.itertuples()]
-        ax.set_xticks(x, labels, rotation=20 if n > 5 else 0, ha="right" if n > 5 else "center")
+        labels = [f"{fill(row.label, 16)}\n{runs_text(row.n_runs)}" for row in data.itertuples()]
+        ax.set_xticks(x, labels, rotation=30 if n > 3 else 0, ha="right" if n > 3 else "center")
         ax.set_ylim(0, 1.05)
         ax.set_ylabel("Share of runs (95% Wilson interval)")
         ax.set_xlabel("Scenario")
@@ -105,5 +106,5 @@ def draw_comparison(
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="Outcome")
         ax.set_title(title or "Outcome shares across scenarios")
         total = int(data["n_runs"].sum())
-        add_caption(fig, caption or f"{n} results folders · {total:,} runs")
+        add_caption(fig, caption or f"{runs_text(n, 'results folder')} · {runs_text(total)}")
     return fig

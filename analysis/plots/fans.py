@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis.labels import NEUTRAL_COLOUR, OUTCOME_COLOURS, OUTCOME_LABELS, variable_label
+from analysis.plots.layout import FULL_WIDTH, runs_text
 from analysis.results import Results
 from analysis.style import add_caption, new_figure, styled
 from sim.contract.outcomes import OUTCOMES
@@ -28,6 +31,10 @@ FAN_VARIABLES: tuple[str, ...] = (
 """Variables drawn by default, one panel each."""
 
 FAN_COLUMNS: tuple[str, ...] = ("group", "variable", "step", "q10", "q50", "q90", "n_runs")
+POINT_COLOURS = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2")
+"""Colours of sweep points drawn side by side (Okabe-Ito, in this order)."""
+MIN_LABEL_GAP = 4
+"""Events closer than this many months share one label on a time axis."""
 ALL_RUNS = "all"
 """``group`` value of an overall fan."""
 
@@ -115,6 +122,60 @@ def overall_fan(results: Results, variables: Sequence[str] = FAN_VARIABLES) -> p
     return fan_from_trajectories(trajectories, variables)
 
 
+def exemplar_points(results: Results, most: int = 4) -> list[int]:
+    """Sweep points that show each class at its strongest: per class, the point with its highest share.
+
+    Args:
+        results: the loaded results folder.
+        most: most points returned.
+
+    Returns:
+        distinct point ids, in class order.
+    """
+    counts = results.runs.groupby(["point_id", "outcome"]).size().unstack(fill_value=0)
+    shares = counts.div(counts.sum(axis=1), axis=0)
+    chosen: list[int] = []
+    for c in OUTCOMES:
+        if c in shares and shares[c].max() > 0:
+            best = int(shares[c].idxmax())
+            if best not in chosen:
+                chosen.append(best)
+    return chosen[:most]
+
+
+def point_label(results: Results, point_id: int) -> str:
+    """``"point 7: 0.5, 1"``: a sweep point and its parameter values (in the order of the parameters)."""
+    row = results.runs.loc[results.runs["point_id"] == point_id, results.parameters].iloc[0]
+    values = ", ".join(f"{row[p]:.3g}" for p in results.parameters)
+    return f"point {point_id}: {values}" if values else f"point {point_id}"
+
+
+def point_fans(
+    results: Results,
+    points: Sequence[int] | None = None,
+    variables: Sequence[str] = FAN_VARIABLES,
+) -> pd.DataFrame | None:
+    """Fans of chosen sweep points side by side (quantiles over all runs of each point).
+
+    Args:
+        results: the loaded results folder (a sweep).
+        points: point ids (default: :func:`exemplar_points`).
+        variables: variables to keep.
+
+    Returns:
+        a fan table whose ``group`` is each point's label, or ``None`` without bands.
+    """
+    bands = results.bands
+    if bands is None:
+        return None
+    points = list(points) if points is not None else exemplar_points(results)
+    frames = []
+    for point_id in points:
+        fan = fan_from_bands(bands, variables, point_id=point_id)
+        frames.append(fan.assign(group=point_label(results, point_id)))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def outcome_fans(results: Results, variables: Sequence[str] = FAN_VARIABLES) -> pd.DataFrame | None:
     """Fans split by final outcome from the trajectory sample.
 
@@ -131,6 +192,42 @@ def outcome_fans(results: Results, variables: Sequence[str] = FAN_VARIABLES) -> 
     return fan_from_trajectories(trajectories, variables, by_outcome=True)
 
 
+def event_label(kind: str, magnitude: float) -> str:
+    """``"missile test ×1"``: how an event is labelled on a time axis."""
+    return f"{kind.replace('_', ' ')} ×{magnitude:g}"
+
+
+def mark_events(ax: Axes, events: Sequence[tuple[int, str]], *, label: bool = True) -> None:
+    """Mark scheduled events on a time axis: a dotted vertical line each, labelled at the top.
+
+    Args:
+        ax: axes whose x axis is the model step.
+        events: (step, label) pairs.
+        label: write the labels (only on one panel of a grid, to keep it readable).
+    """
+    labelled: list[list[Any]] = []  # [step, text, how many more within MIN_LABEL_GAP months]
+    for step, text in sorted(events):
+        ax.axvline(step, color=NEUTRAL_COLOUR, linestyle=":", linewidth=1, zorder=1)
+        if labelled and step - labelled[-1][0] < MIN_LABEL_GAP:
+            labelled[-1][2] += 1
+        else:
+            labelled.append([step, text, 0])
+    for step, text, more in labelled:
+        text = f"{text} (+{more} more)" if more else text
+        if label:
+            ax.annotate(
+                text,
+                (step, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(2, -2),
+                textcoords="offset points",
+                rotation=90,
+                va="top",
+                fontsize=7,
+                color=NEUTRAL_COLOUR,
+            )
+
+
 def draw_fans(
     fan: pd.DataFrame,
     *,
@@ -138,6 +235,7 @@ def draw_fans(
     caption: str = "",
     title: str | None = None,
     source: str = "",
+    events: Sequence[tuple[int, str]] = (),
 ) -> Figure:
     """Draw one panel per variable with the median and 10–90% band of each group.
 
@@ -147,22 +245,31 @@ def draw_fans(
         caption: provenance line (source and run count) written under the figure.
         title: figure title (default depends on whether the fan is split by outcome).
         source: note on where the quantiles come from, appended to the legend title.
+        events: scheduled events as (step, label), marked by a dotted line on every panel and
+            labelled on the first.
 
     Returns:
         The figure drawn into.
     """
     variables = list(dict.fromkeys(fan["variable"]))
-    groups = [g for g in (ALL_RUNS, *OUTCOMES) if g in set(fan["group"])]
+    present = list(dict.fromkeys(fan["group"]))
+    groups = [g for g in (ALL_RUNS, *OUTCOMES) if g in present]
+    groups += [g for g in present if g not in groups]  # e.g. sweep points, in the order given
     split = groups != [ALL_RUNS]
+    cycle = iter(POINT_COLOURS * (1 + len(groups) // len(POINT_COLOURS)))
+    colours = {
+        g: OUTCOME_COLOURS.get(g) or (NEUTRAL_COLOUR if g == ALL_RUNS else next(cycle))
+        for g in groups
+    }
     ncols = 2 if len(variables) > 1 else 1
     nrows = math.ceil(len(variables) / ncols)
     with styled():
-        fig = fig or new_figure(figsize=(11, 1.2 + 3.0 * nrows))
+        fig = fig or new_figure(figsize=(FULL_WIDTH, 1.6 + 2.3 * nrows))
         axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True)
         for ax, variable in zip(axes.flat, variables, strict=False):
             for group in groups:
                 part = fan[(fan["group"] == group) & (fan["variable"] == variable)]
-                colour = OUTCOME_COLOURS.get(group, NEUTRAL_COLOUR)
+                colour = colours[group]
                 ax.fill_between(
                     part["step"],
                     part["q10"],
@@ -174,6 +281,7 @@ def draw_fans(
                 ax.plot(part["step"], part["q50"], color=colour)
             ax.set_title(variable_label(variable))
             ax.set_ylim(0, 1)
+            mark_events(ax, events, label=ax is axes.flat[0])
             ax.set_ylabel("Level (0–1)")
         for ax in axes.flat[len(variables) :]:
             ax.set_visible(False)
@@ -181,14 +289,19 @@ def draw_fans(
             ax.set_xlabel("Month (model step)")
         handles: list[Line2D] = []
         for group in groups:
-            colour = OUTCOME_COLOURS.get(group, NEUTRAL_COLOUR)
+            colour = colours[group]
             n = fan.loc[fan["group"] == group, "n_runs"].max()
-            name = OUTCOME_LABELS.get(group, "All runs")
-            count = f" ({int(n):,} runs)" if pd.notna(n) else ""
+            name = OUTCOME_LABELS.get(group, "All runs" if group == ALL_RUNS else group)
+            count = f" ({runs_text(int(n))})" if pd.notna(n) else ""
             handles.append(Line2D([], [], color=colour, label=f"{name}{count}"))
-        legend_title = "Line: median; band: 10–90%" + (f"\n{source}" if source else "")
+        longest = max(len(str(h.get_label())) for h in handles)
+        legend_title = "\n".join(["Line: median; band: 10–90%", *filter(None, source.split("; "))])
         fig.legend(
-            handles=handles, loc="outside right center", title=legend_title, alignment="left"
+            handles=handles,
+            loc="outside lower left",
+            ncols=1 if longest > 50 else min(len(handles), 2 if longest > 25 else 3),
+            fontsize=8,
+            title=legend_title,
         )
         default = "Seoul's posture and payoffs over time"
         fig.suptitle(title or (default + (" by final outcome" if split else "")))

@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS, parameter_label
+from analysis.plots.layout import FULL_WIDTH
 from analysis.style import add_caption, new_figure, styled
 from sim.contract.outcomes import OUTCOMES
 
@@ -279,7 +280,8 @@ def draw_outcome_map(
     ncols = min(n_facets, 3)
     nrows = math.ceil(n_facets / ncols)
     with styled():
-        fig = fig or new_figure(figsize=(3.2 + 4.2 * ncols, 0.8 + 3.8 * nrows))
+        panel = (FULL_WIDTH - 1.8) / ncols
+        fig = fig or new_figure(figsize=(FULL_WIDTH, 1.4 + panel * nrows))
         axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
         for k, ax in enumerate(axes.flat):
             if k < n_facets:
@@ -295,9 +297,10 @@ def draw_outcome_map(
             how += ", other parameters pooled"
         fig.legend(
             handles=handles,
-            loc="outside right center",
-            title=f"Colour: most likely outcome\nOpacity: its share\n({how})",
-            alignment="left",
+            loc="outside lower left",
+            ncols=3,
+            fontsize=8,
+            title=f"Colour: most likely outcome; opacity: its share ({how})",
         )
         default = f"Most likely outcome by {parameter_label(data.x)} and {parameter_label(data.y)}"
         fig.suptitle(title or default)

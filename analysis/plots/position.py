@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS
+from analysis.plots.layout import FULL_WIDTH, runs_text
 from analysis.style import add_caption, new_figure, styled
 from sim.contract.outcomes import OUTCOMES
 
@@ -116,7 +117,7 @@ def draw_position(
     sample = position_data(runs, max_points if dense else None, seed)
     with styled():
         if ax is None:
-            ax = new_figure(figsize=(9.5, 6)).add_subplot()
+            ax = new_figure(figsize=(FULL_WIDTH, 4.6)).add_subplot()
         fig = ax.get_figure(root=True)
         _draw_regions(ax, tilt_margin)
         if dense:
@@ -144,7 +145,7 @@ def draw_position(
                 alpha=0.75,
                 edgecolors="white",
                 linewidths=0.3,
-                label=f"{OUTCOME_LABELS[c]} ({n:,} runs)",
+                label=f"{OUTCOME_LABELS[c]} ({runs_text(n)})",
                 zorder=3,
             )
         ax.set_xlim(0, 1)

@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.labels import parameter_label
+from analysis.plots.layout import FULL_WIDTH
 from analysis.sensitivity import target_label
 from analysis.style import add_caption, new_figure, styled
 
@@ -126,7 +127,7 @@ def draw_sensitivity(
     ncols = 2 if len(targets) > 1 else 1
     nrows = math.ceil(len(targets) / ncols)
     with styled():
-        fig = fig or new_figure(figsize=(12, 1.0 + nrows * (0.9 + 0.32 * n_params)))
+        fig = fig or new_figure(figsize=(FULL_WIDTH, 1.2 + nrows * (0.9 + 0.3 * n_params)))
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for ax, target in zip(axes.flat, targets, strict=False):
             _draw_target(ax, sensitivity_bars_data(table, target), kind)

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS, parameter_label
+from analysis.plots.layout import FULL_WIDTH
 from analysis.style import add_caption, new_figure, styled
 from analysis.summary import parameter_columns
 from sim.contract.outcomes import OUTCOMES
@@ -164,16 +165,16 @@ def draw_shares(
     n_points = len(summary)
     with styled():
         if n_points == 1:
-            fig = fig or new_figure(figsize=(8, 5))
+            fig = fig or new_figure(figsize=(FULL_WIDTH * 0.7, 3.6))
             _draw_single(fig.add_subplot(), data)
             default = "Outcome shares"
         elif len(parameters) == 1 and n_points >= 3:
-            fig = fig or new_figure(figsize=(9, 5))
+            fig = fig or new_figure(figsize=(FULL_WIDTH, 4.0))
             ax = fig.add_subplot()
             _draw_lines(ax, data, parameters[0])
             default = f"Outcome shares by {parameter_label(parameters[0])}"
         else:
-            fig = fig or new_figure(figsize=(min(16.0, 5 + 0.45 * n_points), 7))
+            fig = fig or new_figure(figsize=(FULL_WIDTH, 6.0))
             _draw_points(fig, data, parameters)
             default = "Outcome shares by sweep point (95% Wilson intervals)"
         fig.suptitle(title or default)

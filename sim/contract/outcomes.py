@@ -5,10 +5,11 @@ on its final-window means, and analysis can call it again on ``runs.parquet`` wi
 Outcomes travel as integer codes (indices into :data:`OUTCOMES`) from the model to the writer; the
 class names are attached once, when a table is written (:func:`outcome_names`).
 
-Source of the classes: ``../shared/seeds/000_deeffeb8dbe8f606.txt`` — "partnering with the U.S. for
-security, engaging China for economic opportunity" (hedging); "Seoul may be forced to choose"
-(tilt_us); "South Korea could gradually tilt more toward Beijing" (tilt_china); "neither strong security
-guarantees nor robust economic stability ... 'caught between giants'".
+Source of the classes (docs/sources.md): the 2025 commentary on President Lee Jae-myung's
+recalibration of South Korean foreign policy — "partnering with the U.S. for security, engaging China
+for economic opportunity" (hedging); "Seoul may be forced to choose" (tilt_us); "South Korea could
+gradually tilt more toward Beijing" (tilt_china); "neither strong security guarantees nor robust
+economic stability ... 'caught between giants'".
 """
 
 from __future__ import annotations

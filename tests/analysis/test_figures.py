@@ -21,7 +21,7 @@ from analysis.summary import summarise
 
 EXPECTED = {
     "run_baseline": ["shares", "fans", "fans_by_outcome", "position"],
-    "sweep_grid": ["shares", "outcome_map", "fans", "fans_by_outcome", "position"],
+    "sweep_grid": ["shares", "outcome_map", "fans", "position"],  # fans per point, not pooled
     "sweep_sobol": ["outcome_map", "position", "sensitivity"],
 }
 
@@ -97,3 +97,44 @@ def test_other_formats(tmp_path: Path) -> None:
     assert figure_bytes(fig, "svg").lstrip().startswith(b"<?xml")
     assert figure_bytes(fig, "pdf").startswith(b"%PDF")
     assert np.frombuffer(figure_bytes(fig), np.uint8)[:4].tobytes() == b"\x89PNG"
+
+
+@pytest.mark.parametrize("folder", [RUN, GRID, SOBOL], ids=lambda f: f.name)
+def test_every_title_names_the_batch_and_widths_fit_a_page(folder: Path) -> None:
+    results = load_results(folder)
+    for spec in figure_specs(results):
+        fig = spec.draw()
+        titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+        assert any(t.startswith(f"{results.name}: ") for t in titles), (spec.name, titles)
+        assert fig.get_size_inches()[0] <= 7.2 + 1e-9, spec.name
+
+
+def test_sweep_fans_show_points_not_pooled_runs() -> None:
+    from analysis.plots.fans import exemplar_points, point_fans
+
+    results = load_results(GRID)
+    points = exemplar_points(results)
+    assert 1 <= len(points) <= 4 and len(set(points)) == len(points)
+    fan = point_fans(results, points)
+    assert list(dict.fromkeys(fan["group"])) == [
+        g for g in dict.fromkeys(fan["group"]) if g.startswith("point ")
+    ]
+    assert fan["group"].nunique() == len(points)
+
+
+def test_events_are_marked_on_time_axes() -> None:
+    from analysis.plots.fans import mark_events
+
+    fig = new_figure()
+    ax = fig.add_subplot()
+    mark_events(ax, [(1, "missile test ×1"), (2, "missile test ×1"), (30, "tariff hike ×1")])
+    assert len(ax.get_lines()) == 3
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == ["missile test ×1 (+1 more)", "tariff hike ×1"]
+
+
+def test_one_run_is_singular() -> None:
+    from analysis.plots.layout import runs_text
+
+    assert runs_text(1) == "1 run" and runs_text(2000) == "2,000 runs"
+    assert runs_text(1, "results folder") == "1 results folder"

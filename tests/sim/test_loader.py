@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from sim.loader import (
     MAX_BYTES,
+    MAX_ERRORS,
     InputError,
+    InputErrors,
     LineIndex,
     load_model,
     load_scenario,
@@ -47,8 +49,9 @@ def error_of(tmp_path: Path, text: str | bytes) -> InputError:
     path = write(tmp_path, text)
     with pytest.raises(InputError) as info:
         load_scenario(path)
-    assert str(info.value).startswith(str(path))
-    assert "\n" not in str(info.value)
+    lines = str(info.value).splitlines()
+    assert all(line.startswith(str(path)) for line in lines)
+    assert len(lines) == len(getattr(info.value, "errors", [info.value]))  # one line per problem
     return info.value
 
 
@@ -365,10 +368,44 @@ def test_model_validator_errors(tmp_path: Path) -> None:
     assert_error(err, 6, "government", "at least one of the utility weights must be positive")
 
 
-def test_first_error_in_file_order(tmp_path: Path) -> None:
+def test_all_errors_in_file_order_one_line_each(tmp_path: Path) -> None:
     text = "world: {russia_support: 2}\nname: x\nlevels:\n  us_pressure: 3\n  nk_provocation: 0\n"
     err = error_of(tmp_path, text)
+    assert isinstance(err, InputErrors)
     assert_error(err, 1, "world.russia_support", "less than or equal to 1")
+    assert [(e.line, e.field) for e in err.errors] == [
+        (1, "world.russia_support"),
+        (4, "levels.us_pressure"),
+        (3, "levels.china_coercion"),  # missing keys come last
+    ]
+
+
+def test_errors_are_capped(tmp_path: Path) -> None:
+    text = "name: x\nlevels: {us_pressure: 0, china_coercion: 0, nk_provocation: 0}\nworld:\n"
+    text += "".join(f"  bad{i}: 1\n" for i in range(MAX_ERRORS + 5))
+    path = write(tmp_path, text)
+    with pytest.raises(InputErrors) as info:
+        load_scenario(path)
+    lines = str(info.value).splitlines()
+    assert len(lines) == MAX_ERRORS + 1
+    assert lines[-1] == f"{path}: ... and 5 more problem(s)"
+
+
+def test_a_key_in_the_wrong_section_is_pointed_to_its_section(tmp_path: Path) -> None:
+    text = "name: x\nlevels:\n  us_pressure: 0.2\n  china_coercion: 0.2\n  nk_provocation: 0.2\n"
+    err = error_of(tmp_path, text + "  us_china_tension: 0.8\n")
+    assert_error(
+        err, 6, "levels.us_china_tension", "belongs under 'world'", "world.us_china_tension"
+    )
+    err = error_of(tmp_path, text + "  rationalty: 3\n")
+    assert_error(err, 6, "levels.rationalty", "did you mean 'government.rationality'?")
+
+
+def test_a_misspelt_required_key_is_one_error(tmp_path: Path) -> None:
+    text = "name: x\nlevels:\n  us_presure: 0.2\n  china_coercion: 0.2\n  nk_provocation: 0.2\n"
+    err = error_of(tmp_path, text)
+    assert not isinstance(err, InputErrors)
+    assert_error(err, 3, "levels.us_presure", "did you mean 'us_pressure'?")
 
 
 # --- pieces --------------------------------------------------------------------------------------

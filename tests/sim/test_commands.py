@@ -1,0 +1,177 @@
+"""hedgesim reclassify, discover and compare, end to end; discovery on the levels grid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.compare import paired_difference
+from hedgesim.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+FAST = ["--backend", "inprocess", "--quiet"]
+SCENARIO = """\
+name: tiny
+steps: 12
+replications: 60
+seed: 4
+levels: {us_pressure: 0.5, china_coercion: 0.5, nk_provocation: 0.4}
+classification: {final_window: 6}
+"""
+OTHER = SCENARIO.replace("name: tiny", "name: pressed").replace(
+    "us_pressure: 0.5", "us_pressure: 1.0"
+)
+SWEEP = """\
+name: tiny-grid
+base: tiny.yaml
+replications: 30
+seed: 3
+sampler: grid
+parameters:
+  levels.us_pressure: {low: 0.0, high: 1.0, steps: 3}
+  levels.china_coercion: {low: 0.0, high: 1.0, steps: 3}
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "tiny.yaml").write_text(SCENARIO)
+    (tmp_path / "pressed.yaml").write_text(OTHER)
+    (tmp_path / "sweep.yaml").write_text(SWEEP)
+    assert (
+        main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "grid"), *FAST]) == 0
+    )
+    return tmp_path
+
+
+def one_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+def test_reclassify_prints_both_tables_and_robustness(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    out_csv = folder / "re.csv"
+    assert (
+        main(["reclassify", str(folder / "grid"), "--tilt-margin", "0.5", "--out", str(out_csv)])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Reclassified: tilt margin 0.5, security floor 0.4" in out
+    assert "runs changed class" in out and "Threshold robustness" in out
+    summary = pd.read_csv(out_csv)
+    assert len(summary) == 9 and np.allclose(
+        summary[[c for c in summary if c.startswith("share_")]].sum(axis=1), 1.0
+    )
+    assert main(["reclassify", str(folder / "grid"), "--tilt-margin", "1.5"]) == 2
+    assert "expected a number from 0 to 1" in one_line(capsys)
+
+
+def test_discover_writes_boxes_and_figures(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["discover", str(folder / "grid"), "--min-share", "0.3"]) == 0
+    out = capsys.readouterr().out
+    assert "coverage" in out and "density" in out and "CART feature scores" in out
+    table = pd.read_csv(folder / "grid" / "discovery.csv")
+    assert list(table["outcome"]) == ["hedging", "tilt_us", "tilt_china", "caught_between_giants"]
+    assert (folder / "grid" / "figures" / "discovery_tradeoff.png").stat().st_size > 1000
+    assert main(["discover", str(folder / "grid"), "--outcome", "tilt_us"]) == 0
+
+
+def test_discover_needs_a_sweep(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(folder / "tiny.yaml"), "--out", str(folder / "one"), *FAST]) == 0
+    capsys.readouterr()
+    assert main(["discover", str(folder / "one")]) == 2
+    assert "needs a sweep" in one_line(capsys)
+    assert main(["discover", str(folder / "missing")]) == 2
+    assert "not found" in one_line(capsys)
+
+
+def test_compare_pairs_runs(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["compare", str(folder / "tiny.yaml"), str(folder / "pressed.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "pressed vs tiny" in out and "95% paired interval" in out
+    assert "of 60 runs" in out and "changed class" in out
+    assert main(["compare", str(folder / "tiny.yaml")]) == 2
+    assert "at least two" in one_line(capsys)
+
+
+def test_paired_interval_is_tighter_than_unpaired_and_covers_zero_for_twins() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.random(2000) < 0.4
+    b = a.copy()
+    flip = rng.random(2000) < 0.05
+    b[flip] = ~b[flip]
+    diff, lo, hi = paired_difference(a, b)
+    assert lo <= diff <= hi
+    unpaired = 2 * 1.96 * np.sqrt(0.4 * 0.6 / 2000 * 2)
+    assert hi - lo < unpaired / 2
+    same = paired_difference(a, a)
+    assert same[0] == 0.0 and same[1] <= 0.0 <= same[2]
+
+
+@pytest.mark.slow
+def test_discovery_states_a_box_for_every_class_on_the_levels_grid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (REPO / "scenarios" / "sweeps" / "levels-grid.yaml").read_text()
+    base = REPO / "scenarios" / "baseline.yaml"
+    text = text.replace("base: ../baseline.yaml", f"base: {base}").replace(
+        "replications: 400", "replications: 120"
+    )
+    sweep = tmp_path / "grid.yaml"
+    sweep.write_text(text)
+    assert (
+        main(["sweep", str(sweep), "--out", str(tmp_path / "g"), "--workers", "2", "--quiet"]) == 0
+    )
+    assert main(["discover", str(tmp_path / "g")]) == 0
+    table = pd.read_csv(tmp_path / "g" / "discovery.csv").set_index("outcome")
+    assert (table["n_cases"] > 0).all() and (table["box"].fillna("") != "").all()
+    assert (table["coverage"] >= 0.8).all() and (table["density"] >= 0.5).all()
+    caught = table.loc["caught_between_giants", "box"]
+    assert "china_coercion ≥" in caught and "us_pressure ≥" in caught
+    assert "us_pressure ≥" in table.loc["tilt_china", "box"]
+    assert "us_pressure ≤" in table.loc["tilt_us", "box"]
+
+
+def test_report_lists_the_knobs_that_differ(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(folder / "grid")]) == 0
+    text = (folder / "grid" / "report.html").read_text(encoding="utf-8")
+    opening = text.split("<h2>Outcomes</h2>")[0]
+    assert "Knobs that differ from the defaults" in opening
+    assert "<td>steps</td><td>12</td><td>60</td>" in opening  # tiny.yaml runs 12 months
+    knobs = opening.split("Knobs that differ from the defaults")[1].split("</table>")[0]
+    assert "<td>levels.nk_provocation</td>" in knobs
+    assert "levels.us_pressure" not in knobs  # swept: listed with its range instead
+
+
+def test_run_several_files_one_folder_each_and_one_table(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tiny, pressed = str(folder / "tiny.yaml"), str(folder / "pressed.yaml")
+    capsys.readouterr()
+    assert main(["run", tiny, pressed, "--out", str(folder / "both"), *FAST]) == 0
+    out = capsys.readouterr().out
+    assert (folder / "both" / "tiny" / "runs.parquet").is_file()
+    assert (folder / "both" / "pressed" / "runs.parquet").is_file()
+    table = out.split("All scenarios")[1]
+    assert "tiny" in table and "pressed" in table
+    single = pd.read_parquet(folder / "both" / "tiny" / "runs.parquet")
+    assert main(["run", tiny, "--out", str(folder / "alone"), *FAST]) == 0
+    pd.testing.assert_frame_equal(single, pd.read_parquet(folder / "alone" / "runs.parquet"))
+    assert main(["run", tiny, tiny, "--out", str(folder / "twice"), *FAST]) == 2
+    assert "given twice: tiny" in one_line(capsys)
+    assert main(["run", tiny, str(folder / "sweep.yaml"), "--out", str(folder / "x"), *FAST]) == 2
+    assert "is a sweep file" in one_line(capsys)
+    assert not (folder / "x").exists() and not (folder / "twice").exists()
