@@ -1,7 +1,8 @@
 """Scenario discovery on a sweep: which parameter ranges make an outcome class likely?
 
 For each outcome class (one-vs-rest, so all four), the sweep's points where the class's share is at
-least ``min_share`` (default 50%) are the cases of interest. PRIM (the EMA Workbench's
+least ``min_share`` (default 50%) are the cases of interest; a class that never reaches it takes half
+its highest share instead, so that its box says where it is likeliest (and the sentence says so). PRIM (the EMA Workbench's
 implementation, :mod:`ema_workbench.analysis.prim`) peels the parameter space into a box around
 them; every step of its peeling trajectory trades coverage (the share of cases of interest inside
 the box) against density (the share of points inside the box that are cases of interest). The box
@@ -31,6 +32,8 @@ DEFAULT_MIN_SHARE = 0.5
 """A point is a case of interest for a class when the class's share there is at least this."""
 DEFAULT_MIN_COVERAGE = 0.8
 """The box reported is the densest whose coverage is at least this."""
+MIN_TRUSTED_CASES = 3
+"""A box around fewer cases of interest is flagged as not to be trusted."""
 CART_DEPTH = 3
 """Depth of the CART tree behind the feature scores."""
 
@@ -52,6 +55,8 @@ class Box:
         trajectory: PRIM's peeling trajectory (``coverage``, ``density``, ``res_dim``, ``mass``),
             one row per box, with ``chosen`` marking the one reported.
         scores: CART feature score per parameter (sums to 1 unless no split was made).
+        peak: the class's highest share at any point.
+        asked: the share asked for; ``min_share`` is half of ``peak`` when the class never reaches it.
     """
 
     outcome: str
@@ -64,24 +69,40 @@ class Box:
     n_inside: int
     trajectory: pd.DataFrame
     scores: dict[str, float]
+    peak: float = 1.0
+    asked: float = DEFAULT_MIN_SHARE
 
     def sentence(self) -> str:
         """The box in words, e.g. ``caught between giants >= 50% when ...; coverage 81%, density 77%``."""
         label = OUTCOME_LABELS[self.outcome].lower()
-        head = f"{label} ≥ {100 * self.min_share:.0f}%"
+        head = f"{label} ≥ {_pct(self.min_share)}"
+        if self.peak == 0.0:
+            return f"{label} occurs at none of the {self.n_points} points: no box"
         if self.n_cases == 0:
             return f"{head} at none of the {self.n_points} points: no box"
+        if self.peak < self.asked:
+            head = (
+                f"{label} never reaches {_pct(self.asked)} (at most {_pct(self.peak)}); it is "
+                f"≥ {_pct(self.min_share)} (half its peak)"
+            )
         if not self.limits:
             where = "everywhere in the sweep (no parameter restricts it)"
         else:
             where = "when " + " and ".join(
                 _condition(p, lo, hi) for p, (lo, hi) in self.limits.items()
             )
+        cases = f"{self.n_cases} case" + ("" if self.n_cases == 1 else "s")
+        warning = "; too few cases to trust" if self.n_cases < MIN_TRUSTED_CASES else ""
         return (
             f"{head} {where}; coverage {100 * self.coverage:.0f}%, density "
             f"{100 * self.density:.0f}% ({self.n_inside} of {self.n_points} points in the box, "
-            f"{self.n_cases} cases)"
+            f"{cases}{warning})"
         )
+
+
+def _pct(share: float) -> str:
+    """A share in percent: whole numbers, one decimal below 10%."""
+    return f"{100 * share:.1f}%" if share < 0.1 else f"{100 * share:.0f}%"
 
 
 def _condition(parameter: str, lo: float | None, hi: float | None) -> str:
@@ -177,18 +198,24 @@ def discover_class(
         points: one row per point with the parameters and ``share_<class>`` (see :func:`point_table`).
         parameters: the swept parameters (PRIM's inputs).
         outcome: the class.
-        min_share: share at which a point is a case of interest.
+        min_share: share at which a point is a case of interest (half the class's peak share when
+            it never reaches this).
         min_coverage: the densest box with at least this coverage is reported.
 
     Returns:
         the box.
     """
     x = points[list(parameters)].astype(float).reset_index(drop=True)
-    y = points[f"share_{outcome}"].to_numpy() >= min_share
+    share = points[f"share_{outcome}"].to_numpy()
+    peak = float(share.max()) if len(share) else 0.0
+    asked = min_share
+    if peak < min_share and peak > 0.0:
+        min_share = round(peak / 2, 3)  # the class never reaches min_share: where it is likeliest
+    y = share >= min_share
     scores = cart_scores(x, y)
     empty = pd.DataFrame(columns=["coverage", "density", "res_dim", "mass", "chosen"])
     if not y.any():
-        return Box(outcome, min_share, len(x), 0, {}, 0.0, 0.0, 0, empty, scores)
+        return Box(outcome, min_share, len(x), 0, {}, 0.0, 0.0, 0, empty, scores, peak, asked)
     trajectory, lims, init = _prim_trajectory(x, y)
     eligible = trajectory[trajectory["coverage"] >= min_coverage - 1e-12]
     if eligible.empty:
@@ -210,6 +237,8 @@ def discover_class(
         int(inside.sum()),
         trajectory,
         scores,
+        peak,
+        asked,
     )
 
 

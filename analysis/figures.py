@@ -180,14 +180,18 @@ def figure_specs(
                     ),
                 )
             )
-        )
     history = history_data(results)
     if history is not None:
         specs.append(
             FigureSpec(
                 "history",
                 "History replay: the model's annual band against the observed record",
-                lambda: draw_history(history, changes=government_changes(results), caption=caption),
+                lambda: draw_history(
+                    history,
+                    changes=government_changes(results),
+                    caption=caption,
+                    title=f"{name}: history replay",
+                ),
             )
         )
     specs.append(

@@ -33,7 +33,9 @@ from hedgesim.explorer import (
     RUN_CHOICES,
     SLIDERS,
     Ensemble,
+    moved,
     run_ensemble,
+    scheduled,
     slider_values,
 )
 from sim.contract.outcomes import OUTCOMES
@@ -170,9 +172,10 @@ def Controls() -> None:
     """The sidebar: scenario, sliders, ensemble size."""
     scenario = LIBRARY[scenario_name.value]
     solara.Select("Scenario", values=list(LIBRARY), value=scenario_name.value, on_value=_choose)
+    on_schedule = scheduled(scenario)
     for path, (label, lo, hi, step) in SLIDERS.items():
         solara.SliderFloat(
-            label,
+            label + (" (schedule; moving it sets a constant)" if path in on_schedule else ""),
             value=knobs.value[path],
             min=lo,
             max=hi,
@@ -196,7 +199,7 @@ def Page() -> None:
     scenario = LIBRARY[scenario_name.value]
     values = dict(knobs.value)
     ensemble = solara.use_memo(
-        lambda: run_ensemble(scenario, n_runs.value, values=values),
+        lambda: run_ensemble(scenario, n_runs.value, values=moved(scenario, values)),
         dependencies=[scenario_name.value, tuple(sorted(values.items())), n_runs.value],
     )
     images = solara.use_memo(lambda: _DRAWER.submit(_figures, ensemble).result(), [ensemble])

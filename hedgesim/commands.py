@@ -84,6 +84,7 @@ def add_commands(
     p.add_argument(
         "scenario", metavar="SCENARIO", help="a scenario file or the name of a library scenario"
     )
+    p.add_argument("--all", action="store_true", help="list every model coefficient too")
     return {
         "reclassify": _cmd_reclassify,
         "discover": _cmd_discover,
@@ -96,7 +97,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     from hedgesim.api import resolve_scenario
     from sim.schema_doc import show_text
 
-    print(show_text(resolve_scenario(args.scenario)))
+    print(show_text(resolve_scenario(args.scenario), all_knobs=args.all))
     return 0
 
 

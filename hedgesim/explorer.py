@@ -50,10 +50,33 @@ def slider_values(scenario: Scenario) -> dict[str, float]:
         scenario: the scenario.
 
     Returns:
-        dotted path -> value, for every key of :data:`SLIDERS`.
+        dotted path -> value, for every key of :data:`SLIDERS`; a knob given as a schedule shows
+        its last value.
     """
     fields = scenario.numeric_fields()
-    return {path: fields[path] for path in SLIDERS}
+    schedules = scenario.schedules()
+    return {
+        path: fields[path] if path in fields else float(schedules[path][-1][1]) for path in SLIDERS
+    }
+
+
+def scheduled(scenario: Scenario) -> set[str]:
+    """The slider knobs the scenario gives as schedules (a slider moved replaces the schedule)."""
+    return set(SLIDERS) & set(scenario.schedules())
+
+
+def moved(scenario: Scenario, values: Mapping[str, float]) -> dict[str, float]:
+    """The slider values that differ from the scenario's own (only those override it).
+
+    Args:
+        scenario: the scenario.
+        values: the sliders' current values.
+
+    Returns:
+        dotted path -> value of the sliders that were moved.
+    """
+    own = slider_values(scenario)
+    return {path: float(v) for path, v in values.items() if abs(float(v) - own[path]) > 1e-12}
 
 
 @dataclass(frozen=True)

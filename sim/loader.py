@@ -270,6 +270,9 @@ def validate_data[M: BaseModel](data: Any, model_cls: type[M], path: Path, index
         key=lambda i: (found[i].message == "missing required key", found[i].line or 0),
     )
     found = [found[i] for i in order]
+    # One problem per field: a value that fits no member of a union is reported once.
+    seen: set[tuple[int | None, str | None]] = set()
+    found = [e for e in found if (e.line, e.field) not in seen and not seen.add((e.line, e.field))]
     if len(found) == 1:
         raise found[0]
     raise InputErrors(found)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, get_args
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
@@ -23,7 +24,6 @@ from pydantic_core import PydanticUndefined
 from sim.scenario import EVENT_KINDS, Event, Scenario
 
 MODEL_DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
-SECTIONS = ("levels", "world", "government", "initial", "mechanics", "classification")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ class FieldDoc:
         range: allowed values in words.
         default: the default in words (``required`` when there is none).
         meaning: the field's description.
-        default_value: the default itself (None when required).
+        default_value: the default itself (None when required or left to a preset).
+        source: where the default comes from (the schema's own ``source``, when it records one).
     """
 
     path: str
@@ -45,6 +46,7 @@ class FieldDoc:
     default: str
     meaning: str
     default_value: Any = None
+    source: str = ""
 
 
 def _num(value: float) -> str:
@@ -73,16 +75,41 @@ def _range(info: FieldInfo) -> str:
     return " and ".join(x for x in (lo, hi) if x) or "any"
 
 
+def _flat(annotation: Any) -> list[Any]:
+    """The member types of an annotation, through ``Annotated`` and unions (``None`` dropped)."""
+    if get_origin(annotation) is Annotated:
+        return _flat(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return [t for a in get_args(annotation) for t in _flat(a)]
+    return [] if annotation is type(None) else [annotation]
+
+
+def _pattern(annotation: Any) -> str:
+    """A ``pattern`` constraint hidden in an ``Annotated`` member of a union (else '')."""
+    for member in get_args(annotation) or ():
+        for item in get_args(member)[1:] if get_origin(member) is Annotated else ():
+            for meta in getattr(item, "metadata", [item]):
+                if getattr(meta, "pattern", None):
+                    return str(meta.pattern)
+    return ""
+
+
 def _kind(info: FieldInfo) -> str:
-    annotation = info.annotation
-    base = get_args(annotation)[0] if get_args(annotation) else annotation
-    if base is int or annotation is int:
+    members = _flat(info.annotation)
+    if members == [int]:
         return "whole number"
-    if base is float or annotation is float:
+    if members == [float]:
         return "number"
-    if base is str or annotation is str:
+    if float in members and any(get_origin(m) is tuple for m in members):
+        return "number or schedule"
+    if all(m is str or get_origin(m) is Literal for m in members):
         return "text"
     return "list"
+
+
+def _source(info: FieldInfo) -> str:
+    extra = info.json_schema_extra
+    return str(extra.get("source", "")) if isinstance(extra, dict) else ""
 
 
 def _field(path: str, info: FieldInfo) -> FieldDoc:
@@ -90,6 +117,8 @@ def _field(path: str, info: FieldInfo) -> FieldDoc:
     required = default is PydanticUndefined
     if required:
         text = "required"
+    elif default is None:
+        text = "from the preset" if path.startswith("government.") else "none"
     elif isinstance(default, float):
         text = f"{default:g}"
     elif default in ("", ()):
@@ -99,33 +128,60 @@ def _field(path: str, info: FieldInfo) -> FieldDoc:
     return FieldDoc(
         path,
         _kind(info),
-        _range(info),
+        _range_text(info),
         text,
-        info.description or "",
-        None if required else default,
+        info.description or _implied_meaning(path),
+        None if required or default is None else default,
+        _source(info),
     )
+
+
+def _range_text(info: FieldInfo) -> str:
+    if _pattern(info.annotation):
+        return f"pattern `{_pattern(info.annotation)}`"
+    if _kind(info) == "number or schedule":
+        return "[0, 1], or a schedule [[month, value], ...] of such values"
+    return _range(info)
+
+
+def _implied_meaning(path: str) -> str:
+    """The meaning of a field whose schema gives none (the scale multipliers), from its path."""
+    if path == "start":
+        return "Calendar month of step 1 (YYYY-MM), for history replays and observed data."
+    if path.startswith("scale."):
+        target = path.removeprefix("scale.")
+        return f"Multiplier of {target} (of its schedule, month by month); clipped to [0, 1]."
+    return ""
+
+
+def _model_of(info: FieldInfo) -> type[BaseModel] | None:
+    annotation = info.annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _walk(model: type[BaseModel], prefix: str) -> list[FieldDoc]:
+    fields: list[FieldDoc] = []
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        nested = _model_of(info)
+        if nested is not None:
+            fields += _walk(nested, path + ".")
+        elif path == "events":
+            for leaf, sub in Event.model_fields.items():
+                doc = _field(f"events[].{leaf}", sub)
+                if leaf == "kind":
+                    doc = replace(doc, kind="text", range=", ".join(EVENT_KINDS))
+                fields.append(doc)
+        else:
+            fields.append(_field(path, info))
+    return fields
 
 
 def schema_fields() -> list[FieldDoc]:
     """Every field of a scenario file, in file order (events' fields as ``events[].<name>``)."""
-    fields: list[FieldDoc] = []
-    for name, info in Scenario.model_fields.items():
-        if name in SECTIONS:
-            section = info.annotation
-            assert isinstance(section, type) and issubclass(section, BaseModel)
-            for leaf, sub in section.model_fields.items():
-                fields.append(_field(f"{name}.{leaf}", sub))
-        elif name == "events":
-            for leaf, sub in Event.model_fields.items():
-                doc = _field(f"events[].{leaf}", sub)
-                if leaf == "kind":
-                    doc = FieldDoc(
-                        doc.path, "text", ", ".join(EVENT_KINDS), doc.default, doc.meaning
-                    )
-                fields.append(doc)
-        else:
-            fields.append(_field(name, info))
-    return fields
+    return _walk(Scenario, "")
 
 
 def model_sources(text: str | None = None) -> dict[str, str]:
@@ -183,37 +239,56 @@ def render_markdown() -> str:
         key = f.path.replace("events[].", "events.")
         lines.append(
             f"| `{f.path}` | {f.kind} | {_cell(f.range)} | {_cell(f.default)} | {_cell(f.meaning)} "
-            f"| {_cell(sources.get(key, sources.get(f.path, '—')))} |"
+            f"| {_cell(f.source or sources.get(key, sources.get(f.path, 'see docs/model.md')))} |"
         )
     return "\n".join(lines) + "\n"
 
 
-def show_text(scenario: Scenario) -> str:
+def show_text(scenario: Scenario, *, all_knobs: bool = False) -> str:
     """A resolved scenario, one knob a line with its meaning; ``*`` marks values not at default.
 
     Args:
         scenario: the scenario.
+        all_knobs: list every model coefficient (``structure.*``), not only those changed.
 
     Returns:
         plain text.
     """
     values = scenario.numeric_fields()
+    schedules = scenario.schedules()
     lines = [f"name: {scenario.name}"]
     if scenario.description:
         lines.append("description: " + " ".join(scenario.description.split()))
     lines.append(f"replications: {scenario.replications:,}  seed: {scenario.seed}")
-    width = max(len(p) for p in values)
+    if scenario.start:
+        lines.append(f"start: {scenario.start}")
+    lines.append(f"government: {scenario.government.preset}")
+    width = max(len(p) for p in (*values, *schedules))
+    hidden = 0
     for f in schema_fields():
+        if f.path in schedules:
+            points = ", ".join(f"m{m}: {v:g}" for m, v in schedules[f.path])
+            lines.append(f"* {f.path:<{width}}  schedule {points}  {f.meaning}")
+            continue
         if f.path not in values:
             continue
         value = values[f.path]
         changed = f.default_value is None or float(f.default_value) != value
+        if f.path.startswith("structure.") and not changed and not all_knobs:
+            hidden += 1
+            continue
         mark = "*" if changed else " "
         lines.append(f"{mark} {f.path:<{width}}  {value:<8g} {f.meaning}")
+    if hidden:
+        lines.append(
+            f"  ... {hidden} model coefficients (structure.*) at their defaults (--all lists them)"
+        )
     if scenario.events:
         lines.append("events:")
         for e in scenario.events:
-            lines.append(f"  month {e.step:>3}: {e.kind} (magnitude {e.magnitude:g})")
+            extra = f", {e.government}" if e.government else ""
+            note = f" — {e.note}" if e.note else ""
+            lines.append(f"  month {e.step:>3}: {e.kind} (magnitude {e.magnitude:g}{extra}){note}")
     else:
         lines.append("events: none")
     lines.append("(* = differs from the default, or required)")

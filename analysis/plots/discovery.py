@@ -30,7 +30,7 @@ def draw_tradeoff(boxes: Sequence[Box], *, caption: str = "", name: str = "") ->
         axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
         for ax, box in zip(axes.flat, boxes, strict=False):
             colour = OUTCOME_COLOURS[box.outcome]
-            ax.set_title(f"{OUTCOME_LABELS[box.outcome]} ≥ {100 * box.min_share:.0f}%")
+            ax.set_title(f"{OUTCOME_LABELS[box.outcome]} ≥ {100 * box.min_share:.3g}%")
             if box.trajectory.empty:
                 ax.text(
                     0.5,

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis.labels import NEUTRAL_COLOUR, variable_label
+from analysis.plots.layout import FULL_WIDTH
 from analysis.results import Results
 from analysis.style import add_caption, new_figure, styled
 
@@ -136,7 +137,7 @@ def draw_history(
     """
     variables = list(dict.fromkeys(data["variable"]))
     with styled():
-        fig = fig or new_figure(figsize=(11, 3.6))
+        fig = fig or new_figure(figsize=(FULL_WIDTH, 3.4))
         axes = fig.subplots(1, len(variables), squeeze=False)[0]
         for ax, variable in zip(axes, variables, strict=True):
             part = data[data["variable"] == variable]
@@ -169,7 +170,7 @@ def draw_history(
             ),
             Line2D([], [], color="black", marker="o", linestyle="", label="Observed"),
         ]
-        fig.legend(handles=handles, loc="outside lower center", ncols=2)
+        fig.legend(handles=handles, loc="outside lower left", ncols=2, fontsize=8)
         fig.suptitle(title)
         add_caption(fig, caption)
     return fig

@@ -9,8 +9,7 @@ import pytest
 
 from hedgesim.cli import main
 from sim import __version__
-from sim.scenario import LANE_FIELDS, Scenario
-from sim.schema_doc import differing_knobs, model_sources, render_markdown, schema_fields
+from sim.schema_doc import differing_knobs, render_markdown, schema_fields
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,16 +22,18 @@ def test_docs_scenarios_md_is_generated_from_the_schema() -> None:
 
 def test_every_field_is_documented_with_range_default_and_meaning() -> None:
     fields = {f.path: f for f in schema_fields()}
-    assert set(LANE_FIELDS) <= set(fields)
-    for path in ("name", "steps", "seed", "events[].kind", "classification.tilt_margin"):
+    for path in ("name", "steps", "seed", "start", "events[].kind", "classification.tilt_margin"):
         assert path in fields
+    assert any(p.startswith("structure.") for p in fields)
     for f in fields.values():
         assert f.meaning and f.range and f.default, f
+    for path, f in fields.items():
+        if path.startswith("structure."):
+            assert f.source, path  # every model coefficient says where its default comes from
     assert fields["levels.us_pressure"].default == "required"
-    assert fields["levels.us_pressure"].range == "[0, 1]"
-    assert fields["mechanics.trade_step"].range == "(0, 0.2]"
-    sources = model_sources()
-    assert all(path in sources for path in LANE_FIELDS)
+    assert fields["levels.us_pressure"].kind == "number or schedule"
+    assert fields["structure.seoul.security_step"].range == "0.001 to 0.2"
+    assert fields["government.rationality"].default == "from the preset"
 
 
 def test_differing_knobs(load_scenario) -> None:
@@ -47,8 +48,10 @@ def test_show_prints_every_knob_with_its_meaning(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "* world.us_china_tension" in out and "Intensity of US-China rivalry." in out
     assert "  world.china_inducement" in out
-    n_knobs = len(Scenario.model_fields["levels"].annotation.model_fields)
-    assert out.count("levels.") == n_knobs
+    assert "* levels.us_pressure" in out and "model coefficients (structure.*)" in out
+    assert main(["show", "giants-press", "--all"]) == 0
+    every = capsys.readouterr().out
+    assert every.count("structure.") > 100
     assert main(["show", "no-such"]) == 2
 
 
