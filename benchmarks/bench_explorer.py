@@ -18,9 +18,8 @@ import os
 import statistics
 import time
 
-from hedgesim.app import LIBRARY, _figures, jobs_of
+from hedgesim.app import LIBRARY, _figures
 from hedgesim.explorer import run_ensemble
-from hedgesim.explorer_figures import draw_png
 
 TARGET_S = 1.0
 
@@ -37,7 +36,7 @@ def main() -> None:
     worst = 0.0
     for name, scenario in LIBRARY.items():
         for runs in args.runs:
-            sims, draws, serial = [], [], []
+            sims, draws = [], []
             for _ in range(args.repeat):
                 started = time.perf_counter()
                 ensemble = run_ensemble(scenario, runs)
@@ -45,16 +44,11 @@ def main() -> None:
                 _figures(ensemble)
                 sims.append(middle - started)
                 draws.append(time.perf_counter() - middle)
-                middle = time.perf_counter()
-                for kind, data in jobs_of(ensemble).items():
-                    draw_png(kind, data)
-                serial.append(time.perf_counter() - middle)
             sim_s, draw_s = statistics.median(sims), statistics.median(draws)
-            serial_s = statistics.median(serial)
             total = sim_s + draw_s
             worst = max(worst, total)
             print(
-                f"{name:<36} {runs:>6,} {sim_s:>11.3f} {draw_s:>10.3f} {serial_s:>9.3f} {total:>8.3f}"
+                f"{name:<36} {runs:>6,} {sim_s:>11.3f} {draw_s:>10.3f} {total:>8.3f}"
                 f"  {total / TARGET_S:.2f}x of target"
             )
     print(

@@ -15,15 +15,19 @@ scatter of final postures show what the runs do, with how much spread.
 
 from __future__ import annotations
 
-import threading
+import io
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import matplotlib
 import solara
+from matplotlib.figure import Figure
 
 from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS
-from analysis.plots.fans import event_label
-from analysis.plots.layout import runs_text
+from analysis.plots.fans import draw_fans, event_label
+from analysis.plots.position import draw_position
+from analysis.plots.shares import draw_shares
+from analysis.style import styled
 from hedgesim.explorer import (
     DEFAULT_RUNS,
     RUN_CHOICES,
@@ -34,7 +38,6 @@ from hedgesim.explorer import (
     scheduled,
     slider_values,
 )
-from hedgesim.explorer_figures import render
 from sim.contract.outcomes import OUTCOMES
 from sim.library import load_library
 from sim.scenario import Scenario
@@ -45,8 +48,11 @@ _CELL = "padding:0.15em 0.8em"
 STATUS_CLASS = "hedgesim-status"
 """CSS class of the line saying how many runs were computed and how long it took."""
 
-_IN_PROCESS = threading.Lock()
-"""Held while figures are drawn in this process (only when the worker pool is unusable)."""
+_DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hedgesim-draw")
+"""Figures are drawn one at a time, on one thread, since matplotlib's style context changes the
+process-wide rcParams (see :func:`_plain_rcparams`)."""
+SCREEN_DPI = 80
+"""Resolution of the figures on the page."""
 
 LIBRARY: dict[str, Scenario] = load_library()
 if not LIBRARY:
@@ -116,42 +122,37 @@ def _plain_rcparams() -> None:
         matplotlib.rcParams.__class__ = plain
 
 
-def jobs_of(ensemble: Ensemble) -> dict[str, dict[str, Any]]:
-    """The inputs of the three figures of an ensemble (small tables, sent to the drawing workers).
-
-    Args:
-        ensemble: the ensemble.
-
-    Returns:
-        figure name -> inputs of :func:`hedgesim.explorer_figures.draw_png`.
-    """
+def _figures(ensemble: Ensemble) -> dict[str, bytes]:
+    """The three figures of an ensemble as PNG bytes."""
+    _plain_rcparams()
     name = ensemble.scenario.name
-    caption = f'explorer · scenario "{name}" · {runs_text(ensemble.n_runs)}'
+    n = ensemble.n_runs
+    caption = f'explorer · scenario "{name}" · {n:,} run{"" if n == 1 else "s"}'
+    shares = draw_shares(ensemble.summary, caption=caption, title=f"{name}: outcome shares")
+    fans = draw_fans(
+        ensemble.fan(),
+        caption=caption,
+        title=f"{name}: Seoul's posture and payoffs over time",
+        source="quantiles over all runs",
+        events=event_marks(ensemble.scenario),
+    )
+    position = draw_position(
+        ensemble.runs,
+        tilt_margin=ensemble.scenario.classification.tilt_margin,
+        caption=caption,
+        title=f"{name}: final posture of every run",
+    )
     return {
-        "fans": {
-            "fan": ensemble.fan(),
-            "caption": caption,
-            "title": f"{name}: Seoul's posture and payoffs over time",
-            "events": event_marks(ensemble.scenario),
-        },
-        "shares": {
-            "summary": ensemble.summary,
-            "caption": caption,
-            "title": f"{name}: outcome shares",
-        },
-        "position": {
-            "runs": ensemble.runs[["china_engagement", "us_alignment", "outcome"]],
-            "tilt_margin": ensemble.scenario.classification.tilt_margin,
-            "caption": caption,
-            "title": f"{name}: final posture of every run",
-        },
+        key: _png(fig) for key, fig in (("shares", shares), ("fans", fans), ("position", position))
     }
 
 
-def _figures(ensemble: Ensemble) -> dict[str, bytes]:
-    """The three figures of an ensemble as PNG bytes, drawn in parallel worker processes."""
-    _plain_rcparams()  # for drawing in this process, should the worker pool be unusable
-    return render(jobs_of(ensemble), _IN_PROCESS)
+def _png(fig: Figure) -> bytes:
+    """PNG bytes at screen resolution (faster to draw than the report's 150 dpi)."""
+    buffer = io.BytesIO()
+    with styled():
+        fig.savefig(buffer, format="png", dpi=SCREEN_DPI)
+    return buffer.getvalue()
 
 
 def _choose(name: str) -> None:
@@ -201,7 +202,7 @@ def Page() -> None:
         lambda: run_ensemble(scenario, n_runs.value, values=moved(scenario, values)),
         dependencies=[scenario_name.value, tuple(sorted(values.items())), n_runs.value],
     )
-    images = solara.use_memo(lambda: _figures(ensemble), [ensemble])
+    images = solara.use_memo(lambda: _DRAWER.submit(_figures, ensemble).result(), [ensemble])
     with solara.Sidebar():
         Controls()
     with solara.Column():

@@ -73,18 +73,3 @@ def test_invalid_library_files_are_skipped(tmp_path: Path) -> None:
         "name: ok\nlevels: {us_pressure: 0.2, china_coercion: 0.2, nk_provocation: 0.2}\n"
     )
     assert list(load_library(tmp_path)) == ["ok"]
-
-
-def test_figures_drawn_in_workers_match_figures_drawn_here(load_scenario) -> None:
-    import threading
-
-    from hedgesim.app import jobs_of
-    from hedgesim.explorer_figures import draw_png, render
-
-    ensemble = run_ensemble(load_scenario("nk-missile-crisis"), 300)
-    jobs = jobs_of(ensemble)
-    assert jobs["fans"]["events"], "the scenario's events are marked on the fans"
-    images = render(jobs, threading.Lock())
-    assert set(images) == {"fans", "shares", "position"}
-    for kind, png in images.items():
-        assert png.startswith(b"\x89PNG") and png == draw_png(kind, jobs[kind]), kind
