@@ -41,8 +41,10 @@ from analysis.summary import (
     pooled_shares,
     summarise,
 )
+from sim.contract.errors import ResultsError
 from sim.contract.files import write_text_atomic
 from sim.contract.outcomes import OUTCOMES
+from sim.contract.summary import SUMMARY_AT_DEFAULTS
 
 MAX_TABLE_ROWS = 60
 """Most sweep points listed in the report's outcome table (the rest are in summary.csv)."""
@@ -181,6 +183,28 @@ def outcome_frame(
     return pd.DataFrame(columns)
 
 
+def uncertainty_frame(results: Results, summary: pd.DataFrame) -> pd.DataFrame | None:
+    """For a run with ``--posterior``: its shares beside the same runs' shares at the defaults.
+
+    Args:
+        results: the loaded results folder.
+        summary: its summary.
+
+    Returns:
+        two rows (posterior draws, defaults), or ``None`` when the folder has no such comparison.
+    """
+    path = results.path / SUMMARY_AT_DEFAULTS
+    if not results.manifest.posterior or len(summary) != 1 or not path.exists():
+        return None
+    try:
+        defaults = pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as error:
+        raise ResultsError(f"{path}: unreadable ({error})") from None
+    with_draws = outcome_frame(summary, [], label="coefficients drawn from the posterior")
+    at_defaults = outcome_frame(defaults, [], label="default coefficients (same seeds)")
+    return pd.concat([with_draws, at_defaults], ignore_index=True)
+
+
 def sensitivity_frame(table: pd.DataFrame) -> pd.DataFrame:
     """The sensitivity indices, one row per (target, parameter), most influential first.
 
@@ -266,6 +290,7 @@ def render_report(
         scenario=scenario_section(results, knobs),
         robustness=robustness_frame(results),
         discovery=discovery_section(results),
+        uncertainty=uncertainty_frame(results, summary),
         generated=generated or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         folder=str(results.path),
     )

@@ -111,6 +111,8 @@ def print_without_posterior(plan: object, options: object, folder: Path) -> None
     import pandas as pd
 
     from analysis.calibration import format_uncertainty_comparison
+    from sim.contract.files import write_text_atomic
+    from sim.contract.summary import SUMMARY_AT_DEFAULTS
     from sim.engine import run_batch
 
     with tempfile.TemporaryDirectory(prefix="hedgesim-defaults-") as tmp:
@@ -120,6 +122,8 @@ def print_without_posterior(plan: object, options: object, folder: Path) -> None
         if not report.complete:
             print("(the comparison run at the defaults failed)", file=sys.stderr)
             return
-        defaults = pd.read_csv(report.folder / "summary.csv")
+        text = (report.folder / "summary.csv").read_text(encoding="utf-8")
+        write_text_atomic(folder / SUMMARY_AT_DEFAULTS, text)  # the report shows both
+        defaults = pd.read_csv(folder / SUMMARY_AT_DEFAULTS)
     print()
     print(format_uncertainty_comparison(pd.read_csv(folder / "summary.csv"), defaults))

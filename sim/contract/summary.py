@@ -161,6 +161,11 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+SUMMARY_AT_DEFAULTS = "summary_at_defaults.csv"
+"""For a run with ``--posterior``: the summary of the same runs (same seeds) at the default
+coefficients, to show the shares without parameter uncertainty beside ``summary.csv``."""
+
+
 def summary_csv(table: dict[str, npt.NDArray[np.generic]]) -> str:
     """The CSV text of summary columns (floats as ``%.6g``, one line per point).
 

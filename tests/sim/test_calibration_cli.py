@@ -276,6 +276,10 @@ def test_run_with_posterior(
 
     html = write_report(outs[0]).read_text()
     assert "Posterior" in html and "calibration tiny-calibration" in html
+    # the report shows the shares with and without parameter uncertainty side by side
+    assert (outs[0] / "summary_at_defaults.csv").exists()
+    assert "With and without parameter uncertainty" in html
+    assert "default coefficients (same seeds)" in html
 
 
 def test_posterior_must_be_a_finished_calibration(
