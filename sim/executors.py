@@ -69,10 +69,15 @@ class Executor(ABC):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            self.terminate()  # Ctrl-C or SIGTERM: blocks in flight would be thrown away anyway
         self.close()
 
     def close(self) -> None:  # noqa: B027 - optional hook, default: nothing to release
         """Release workers (and a cluster this executor started)."""
+
+    def terminate(self) -> None:  # noqa: B027 - optional hook, default: nothing to stop
+        """Stop work in flight at once (before :meth:`close`, when interrupted)."""
 
     @abstractmethod
     def imap_unordered(
@@ -137,16 +142,6 @@ class PoolExecutor(Executor):
     def close(self) -> None:
         """Shut the pool down, cancelling tasks not yet started."""
         self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
-            self.terminate()
-        self.close()
 
     def terminate(self) -> None:
         """Terminate the worker processes now (their tasks fail; used when interrupted)."""
