@@ -12,6 +12,7 @@ finished blocks for ``--resume``.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import time
@@ -210,6 +211,14 @@ def _default_out(name: str) -> Path:
 
 def _check_out(out: Path) -> None:
     """Refuse an output folder that cannot be created: a file in the way, or no write permission."""
+    try:
+        _check_out_path(out)
+    except OSError as error:  # e.g. a name too long for the file system
+        reason = "the name is too long" if error.errno == errno.ENAMETOOLONG else error.strerror
+        raise InputError("--out", f"cannot use {out}: {reason or error}") from None
+
+
+def _check_out_path(out: Path) -> None:
     if out.is_symlink() and not out.exists():
         raise InputError("--out", f"{out} is a symbolic link to a missing target")
     if out.exists() and not out.is_dir():

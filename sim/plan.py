@@ -29,8 +29,9 @@ MAX_BLOCK_SIZE = 65_536
 """Largest block: its lanes' noise and history (~8 MB per 1,000 lanes) must fit a worker."""
 BLOCK_MEMORY_BUDGET = 1 << 30
 """Bytes one block may take in a worker (docs/results.md, "Blocks and memory")."""
-BYTES_PER_LANE_STEP = 400
-"""Worker memory per lane and month of a block: ~325 measured at 240 to 1,200 months, plus margin."""
+BYTES_PER_LANE_STEP = 512
+"""Worker memory per lane and month of a block: 356 to 409 bytes measured (2,048 lanes x 240 months,
+1,024 x 1,200), plus margin."""
 DEFAULT_TRAJECTORY_SAMPLE = 20
 """Replicates per sweep point whose full trajectories are kept."""
 SINGLE_RUN_TRAJECTORY_SAMPLE = 1000

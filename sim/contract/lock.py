@@ -111,12 +111,12 @@ class WriterLock:
             ResultsError: the folder or the lock file cannot be created.
         """
         folder = Path(folder)
-        if folder.is_symlink() and not folder.exists():
-            raise ResultsError(folder, "is a symbolic link to a missing target")
-        if folder.exists() and not folder.is_dir():
-            raise ResultsError(folder, "exists and is not a folder")
-        created = [p for p in (folder, *folder.parents) if not os.path.lexists(p)][::-1]
         try:
+            if folder.is_symlink() and not folder.exists():
+                raise ResultsError(folder, "is a symbolic link to a missing target")
+            if folder.exists() and not folder.is_dir():
+                raise ResultsError(folder, "exists and is not a folder")
+            created = [p for p in (folder, *folder.parents) if not os.path.lexists(p)][::-1]
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise ResultsError(folder, f"cannot create the folder: {_reason(error)}") from None
