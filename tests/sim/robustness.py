@@ -166,21 +166,48 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+    except OSError:
+        return "?"
+
+
+def _settled_children(pid: int, at_least: int, timeout: float = 90.0) -> set[int]:
+    """The descendants of ``pid`` once there are ``at_least`` and none has come or gone for 2 s."""
+    deadline = time.monotonic() + timeout
+    seen, since = _children(pid), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = _children(pid)
+        if now != seen:
+            seen, since = now, time.monotonic()
+        elif len(now) >= at_least and time.monotonic() - since >= 2.0:
+            return now
+    raise AssertionError(f"workers did not start: {[_cmdline(p) for p in seen]}")
+
+
 def orphan_trial(work: Path, paths: dict[str, Path], backend: str = "local") -> float:
-    """``kill -9`` of a coordinator whose two workers are busy; returns seconds until all are gone."""
+    """``kill -9`` of a coordinator whose two workers are busy; returns seconds until all are gone.
+
+    Every descendant counts (the workers, and the resource tracker of a local pool).
+    """
     out = work / f"orphan-{backend}"
     proc = subprocess.Popen(command("run", paths["scenario"], "--out", out, "--workers", "2",
                                     backend=backend), env=env(60),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     try:
-        wait_for(lambda: (out / "manifest.json").exists() and len(_children(proc.pid)) >= 2, 90)
-        time.sleep(0.5)  # the workers are inside their (sleeping) blocks
-        workers = _children(proc.pid)
+        wait_for(lambda: (out / "manifest.json").exists() or proc.poll() is not None, 90)
+        workers = _settled_children(proc.pid, 2)
     finally:
         proc.kill()
         proc.wait(timeout=30)
     killed = time.monotonic()
-    wait_for(lambda: not any(_alive(p) for p in workers), 5.0)
+    try:
+        wait_for(lambda: not any(_alive(p) for p in workers), 5.0)
+    except AssertionError:
+        alive = [_cmdline(p) for p in workers if _alive(p)]
+        raise AssertionError(f"still alive 5 s after kill -9: {alive}") from None
     return time.monotonic() - killed
 
 
