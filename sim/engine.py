@@ -22,6 +22,7 @@ from sim.blocks import BlockTask, run_block
 from sim.contract.errors import ResultsError
 from sim.contract.lock import LOCK_NAME, WriterLock
 from sim.executors import default_workers, make_executor
+from sim.integrity import damaged_final_files, repair
 from sim.manifest import git_commit, new_manifest
 from sim.plan import DEFAULT_BLOCK_SIZE, RunPlan, effective_block_size
 from sim.storage import BlockOutput, ResultsFolder
@@ -206,9 +207,9 @@ def _run_locked(
     if folder.manifest_path.exists():
         lock.keep = True
     if folder.compacted:  # a resume of a finished batch: trust its files only once checked
-        damaged = folder.damaged_final_files()
+        damaged = damaged_final_files(folder)
         if damaged:
-            notes.append(folder.repair(damaged))
+            notes.append(repair(folder, damaged))
         else:
             folder.remove_parts()  # killed between compaction and removing the parts
     block_size = folder.manifest.block_size or DEFAULT_BLOCK_SIZE

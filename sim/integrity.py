@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -19,8 +20,12 @@ import pyarrow as pa
 
 from sim.contract.files import read_batches
 
+if TYPE_CHECKING:
+    from sim.storage import ResultsFolder
+
 FINAL_FILES: tuple[str, ...] = ("runs.parquet", "trajectories.parquet", "bands.parquet")
 """The compacted files a finished folder must hold (``summary.csv`` is rebuilt from ``runs``)."""
+SUMMARY = "summary.csv"
 
 
 def file_digest(path: Path) -> str:
@@ -106,3 +111,63 @@ def check_block_tables(
         if points.size and (points.min() < first or points.max() > last):
             return f"holds {kind} of points outside this block"
     return None
+
+
+def damaged_final_files(folder: ResultsFolder) -> list[str]:
+    """Final files of a compacted folder that are missing or fail their recorded checksums.
+
+    Args:
+        folder: the results folder.
+
+    Returns:
+        file names (``summary.csv`` of a folder written before checksums counts as damaged, so
+        that it is rebuilt from ``runs.parquet``).
+    """
+    sums = folder.manifest.checksums
+    names = list(sums) if sums else [n for n in FINAL_FILES if (folder.path / n).exists()]
+    if "runs.parquet" not in names:
+        names.insert(0, "runs.parquet")
+    bad = bad_final_files(folder.path, sums, names)
+    if not sums:
+        bad.append(SUMMARY)
+    return bad
+
+
+def repair(folder: ResultsFolder, damaged: list[str]) -> str:
+    """Make a compacted folder whole again after :func:`damaged_final_files`.
+
+    Only ``summary.csv`` damaged: it is rewritten from ``runs.parquet`` (and the Parquet files'
+    checksums recorded if they were not). A Parquet file damaged and every block's parts still on
+    disk (killed before they were removed): the folder is marked unfinished, to be compacted again.
+    Otherwise every block is dropped, to be run again.
+
+    Args:
+        folder: the results folder.
+        damaged: the damaged file names.
+
+    Returns:
+        what was done, one line (for the command line to show).
+    """
+    from sim.storage import PART_KINDS
+
+    m = folder.manifest
+    parquet = [name for name in damaged if name != SUMMARY]
+    if not parquet:
+        for name in FINAL_FILES:  # they passed their checks: record what a new folder records
+            if name not in m.checksums and (folder.path / name).exists():
+                m.checksums[name] = file_digest(folder.path / name)
+        folder.write_summary_checked()
+        folder.save_manifest()
+        return f"{SUMMARY} was missing or damaged; rewritten from runs.parquet"
+    what = ", ".join(parquet)
+    m.finished, m.checksums = None, {}
+    blocks = range(m.n_blocks or 0)
+    if all(folder.part_path(kind, i).exists() for i in blocks for kind in PART_KINDS):
+        folder.save_manifest()
+        return f"{what} failed its checksum; rebuilt from the block parts"
+    for name in (*FINAL_FILES, SUMMARY):
+        (folder.path / name).unlink(missing_ok=True)
+    m.finished_blocks = []
+    folder.parts.mkdir(exist_ok=True)
+    folder.save_manifest()
+    return f"{what} failed its checksum and no block parts are left; running every block again"

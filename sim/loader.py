@@ -20,7 +20,6 @@ import difflib
 import json
 import math
 import os
-import re
 import stat
 from pathlib import Path
 from typing import Any, get_args
@@ -30,21 +29,13 @@ from pydantic import BaseModel, ValidationError
 
 from sim.contract.files import special_file_kind
 from sim.scenario import Scenario
+from sim.yaml12 import MAX_DEPTH, too_deep_line, yaml11_hint
+from sim.yaml12 import Yaml12Loader as _Loader
 
 MAX_BYTES = 5 * 1024 * 1024
 """Largest accepted input file."""
 MAX_VALUES = 100_000
 """Most values a document may hold once aliases are expanded (guards against alias bombs)."""
-MAX_DEPTH = 50
-"""Deepest nesting of mappings and lists accepted (a scenario needs four)."""
-_BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float"))
-YAML11_ONLY = re.compile(
-    r"""^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF
-        |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
-        |[-+]?0[0-7_]+)$""",
-    re.X,
-)
-"""Plain scalars YAML 1.1 reads as booleans, sexagesimal (base 60) or octal numbers; 1.2 does not."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 Loc = tuple[str | int, ...]
 
@@ -67,36 +58,6 @@ class InputError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.file, self.message), {"line": self.line, "field": self.field})
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans and numbers (see the module docstring)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Loader.add_implicit_resolver(
-    _INT,
-    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-    list("-+0123456789"),
-)
-_Loader.add_implicit_resolver(
-    _FLOAT,
-    re.compile(
-        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-            |[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+
-            |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
-            |[-+]?\.(?:inf|Inf|INF)
-            |\.(?:nan|NaN|NAN))$""",
-        re.X,
-    ),
-    list("-+0123456789."),
-)
 
 
 class LineIndex:
@@ -177,7 +138,8 @@ def read_yaml(path: str | Path) -> tuple[Any, LineIndex]:
         raise InputError(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", line=line) from None
     loader: _Loader | None = None
     try:
-        _check_depth(text, path)
+        if (deep := too_deep_line(text)) is not None:
+            raise _too_deep(path, deep)
         loader = _Loader(text)
         root = loader.get_single_node()
         if root is None or root.tag == "tag:yaml.org,2002:null":
@@ -203,18 +165,6 @@ def read_yaml(path: str | Path) -> tuple[Any, LineIndex]:
 def _too_deep(path: Path, line: int) -> InputError:
     message = f"YAML error: too deeply nested (more than {MAX_DEPTH} levels)"
     return InputError(path, message, line=line)
-
-
-def _check_depth(text: str, path: Path) -> None:
-    """Refuse nesting deeper than :data:`MAX_DEPTH`, from the parser's events (no recursion)."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _too_deep(path, event.start_mark.line + 1)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
 
 
 def _check_nodes(root: yaml.Node, path: Path) -> None:
@@ -353,19 +303,9 @@ def _message(err: Any, model_cls: type[BaseModel]) -> str:
     value = err.get("input")
     if kind != "value_error" and not isinstance(value, dict | list):
         msg += f", got {_short(value)}"
-        if isinstance(value, str) and YAML11_ONLY.match(value):
-            msg += f" ({_yaml11_hint(value, kind)})"
+        if isinstance(value, str) and (hint := yaml11_hint(value, kind)):
+            msg += f" ({hint})"
     return msg
-
-
-def _yaml11_hint(value: str, kind: str) -> str:
-    """Why a YAML 1.1 boolean, sexagesimal or octal spelling was read as text (``kind``: error type)."""
-    if value.lower() in {"yes", "no", "on", "off"}:
-        fix = "write true or false" if kind.startswith("bool") else "write the number"
-        return f"read as text: only true and false are booleans here (YAML 1.2); {fix}"
-    if ":" in value:
-        return "read as text, not as YAML 1.1's base-60 number; write the number"
-    return "read as text, not as YAML 1.1's octal number; write the number without leading zeros"
 
 
 def _kind(value: Any) -> str:

@@ -35,12 +35,11 @@ from sim.contract.files import (
 from sim.contract.lock import LOCK_NAME
 from sim.contract.manifest import Manifest, parse_manifest
 from sim.contract.summary import write_summary
-from sim.integrity import FINAL_FILES, bad_final_files, check_block_tables, file_digest
+from sim.integrity import FINAL_FILES, SUMMARY, check_block_tables, file_digest
 from sim.manifest import check_resumable, check_versions, new_session, utc_now
 
 PART_KINDS: tuple[str, ...] = ("runs", "trajectories", "bands", "hist")
 """Files each block writes under ``parts/`` (``hist``: partial histograms of shared points)."""
-SUMMARY = "summary.csv"
 SeedsOf = Callable[[int], npt.NDArray[np.uint64]]
 """The run seeds the plan gives a block, by block index (checked against each part at compaction)."""
 
@@ -260,59 +259,12 @@ class ResultsFolder:
             raise _BadPart(index, self.part_path("runs", index), f"block part that {why}")
         return tables
 
-    def damaged_final_files(self) -> list[str]:
-        """Final files of a compacted folder that are missing or fail their recorded checksums.
-
-        Returns:
-            file names (``summary.csv`` of a folder written before checksums counts as damaged,
-            so that it is rebuilt from ``runs.parquet``).
-        """
-        sums = self.manifest.checksums
-        names = list(sums) if sums else [n for n in FINAL_FILES if (self.path / n).exists()]
-        if "runs.parquet" not in names:
-            names.insert(0, "runs.parquet")
-        bad = bad_final_files(self.path, sums, names)
-        if not sums:
-            bad.append(SUMMARY)
-        return bad
-
-    def repair(self, damaged: list[str]) -> str:
-        """Make a compacted folder whole again after :meth:`damaged_final_files`.
-
-        Only ``summary.csv`` damaged: it is rewritten from ``runs.parquet``. A Parquet file damaged
-        and every block's parts still on disk (killed before they were removed): the folder is
-        compacted again. Otherwise every block is dropped, to be run again.
-
-        Args:
-            damaged: the damaged file names.
-
-        Returns:
-            what was done, one line (for the command line to show).
-        """
-        parquet = [name for name in damaged if name != SUMMARY]
-        if not parquet:
-            self._write_summary_checked()
-            self.save_manifest()
-            return f"{SUMMARY} was missing or damaged; rewritten from runs.parquet"
-        what = ", ".join(parquet)
-        n_blocks = self.manifest.n_blocks or 0
-        self.manifest.finished = None
-        self.manifest.checksums = {}
-        if all(self.part_path(k, i).exists() for i in range(n_blocks) for k in PART_KINDS):
-            self.save_manifest()
-            return f"{what} failed its checksum; rebuilt from the block parts"
-        for name in (*FINAL_FILES, SUMMARY):
-            (self.path / name).unlink(missing_ok=True)
-        self.manifest.finished_blocks = []
-        self.parts.mkdir(exist_ok=True)
-        self.save_manifest()
-        return f"{what} failed its checksum and no block parts are left; running every block again"
-
     def remove_parts(self) -> None:
         """Remove ``parts/`` (after compaction)."""
         shutil.rmtree(self.parts, ignore_errors=True)
 
-    def _write_summary_checked(self) -> None:
+    def write_summary_checked(self) -> None:
+        """Write ``summary.csv`` and record its checksum (saved with the manifest)."""
         path = self.write_summary()
         self.manifest.checksums[SUMMARY] = file_digest(path)
 
@@ -391,7 +343,7 @@ class ResultsFolder:
             for name in FINAL_FILES
             if (self.path / name).exists()
         }
-        self._write_summary_checked()
+        self.write_summary_checked()
         self.manifest.finished = utc_now()
         self.save_manifest()
         self.remove_parts()

@@ -387,3 +387,30 @@ def test_the_lock_file_does_not_make_a_folder_non_empty(base: Path, tmp_path: Pa
     out = tmp_path / "o"
     WriterLock.acquire(out).release()  # a folder left by a writer that was refused or killed
     assert main(run_args(base, out)) == 0
+
+
+def test_resume_rebuilds_a_damaged_final_file_from_parts_left_behind(
+    tmp_path: Path,
+    base: Path,
+    finished: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """As after a kill between compaction and removing parts/: no block is run again."""
+    from sim import storage
+
+    out = tmp_path / "o"
+    with monkeypatch.context() as patch:
+        patch.setattr(storage.ResultsFolder, "remove_parts", lambda self: None)
+        assert main(run_args(base, out)) == 0
+    assert (out / "parts").is_dir()
+    (out / "bands.parquet").write_bytes(b"PAR1")
+    capsys.readouterr()
+    assert main(run_args(base, out, "--resume")) == 0
+    err = capsys.readouterr().err
+    assert "note: bands.parquet failed its checksum; rebuilt from the block parts" in err
+    for name in ("runs", "trajectories", "bands"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(out / f"{name}.parquet"), pd.read_parquet(finished / f"{name}.parquet")
+        )
+    assert not (out / "parts").exists()
