@@ -173,24 +173,36 @@ def _cmdline(pid: int) -> str:
         return "?"
 
 
-def _settled_children(pid: int, at_least: int, timeout: float = 90.0) -> set[int]:
-    """The descendants of ``pid`` once there are ``at_least`` and none has come or gone for 2 s."""
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return -1
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _settled_children(pid: int, at_least: int, timeout: float = 120.0) -> set[int]:
+    """The descendants of ``pid`` once there are ``at_least``, none has come or gone and none has
+    used CPU for 2 s: the workers have started and sit in their (sleeping) blocks."""
     deadline = time.monotonic() + timeout
-    seen, since = _children(pid), time.monotonic()
+    seen, since = {}, time.monotonic()
     while time.monotonic() < deadline:
         time.sleep(0.1)
-        now = _children(pid)
+        now = {p: _cpu_ticks(p) for p in _children(pid)}
         if now != seen:
             seen, since = now, time.monotonic()
         elif len(now) >= at_least and time.monotonic() - since >= 2.0:
-            return now
-    raise AssertionError(f"workers did not start: {[_cmdline(p) for p in seen]}")
+            return set(now)
+    raise AssertionError(f"workers did not settle: {[_cmdline(p) for p in seen]}")
 
 
 def orphan_trial(work: Path, paths: dict[str, Path], backend: str = "local") -> float:
     """``kill -9`` of a coordinator whose two workers are busy; returns seconds until all are gone.
 
-    Every descendant counts (the workers, and the resource tracker of a local pool).
+    Every descendant counts (the workers, and the resource tracker of a local pool). The kill
+    comes once the workers are inside their blocks: a worker still starting up when its coordinator
+    dies exits when it reaches its initialiser (:func:`sim.lifeline.die_with_parent`), which can take
+    longer than 5 s on a loaded machine.
     """
     out = work / f"orphan-{backend}"
     proc = subprocess.Popen(command("run", paths["scenario"], "--out", out, "--workers", "2",
