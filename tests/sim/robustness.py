@@ -181,14 +181,18 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def _settled_children(pid: int, at_least: int, timeout: float = 120.0) -> set[int]:
-    """The descendants of ``pid`` once there are ``at_least``, none has come or gone and none has
-    used CPU for 2 s: the workers have started and sit in their (sleeping) blocks."""
+def _settled_children(pid: int, at_least: int, idle: bool, timeout: float = 120.0) -> set[int]:
+    """The descendants of ``pid`` once there are ``at_least`` and none has come or gone for 2 s.
+
+    With ``idle``, none may have used CPU either: pool workers have then started and sit in their
+    (sleeping) blocks. Dask workers are never idle (heartbeats), but they have started once the
+    results folder exists: the engine writes it only after the cluster is up.
+    """
     deadline = time.monotonic() + timeout
     seen, since = {}, time.monotonic()
     while time.monotonic() < deadline:
         time.sleep(0.1)
-        now = {p: _cpu_ticks(p) for p in _children(pid)}
+        now = {p: _cpu_ticks(p) if idle else 0 for p in _children(pid)}
         if now != seen:
             seen, since = now, time.monotonic()
         elif len(now) >= at_least and time.monotonic() - since >= 2.0:
@@ -210,7 +214,7 @@ def orphan_trial(work: Path, paths: dict[str, Path], backend: str = "local") -> 
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     try:
         wait_for(lambda: (out / "manifest.json").exists() or proc.poll() is not None, 90)
-        workers = _settled_children(proc.pid, 2)
+        workers = _settled_children(proc.pid, 2, idle=backend == "local")
     finally:
         proc.kill()
         proc.wait(timeout=30)
