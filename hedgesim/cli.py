@@ -1,19 +1,23 @@
 """The ``hedgesim`` command line (also ``python -m hedgesim``).
 
 Subcommands: ``validate FILE...``, ``list``, ``run SCENARIO.yaml``, ``sweep SWEEP.yaml``,
-``plot DIR...``, ``report DIR`` and ``calibrate CALIBRATION.yaml`` (:mod:`hedgesim.calibrate`). Bad input of any kind prints one line (``file:line: field: what is
-wrong``) to stderr and exits with status 2, without a traceback (an unreachable Dask scheduler too);
-a batch with failed blocks, or a results folder that cannot be written, exits with 1; Ctrl-C exits
-with 130, keeping the finished blocks for ``--resume``.
+``plot DIR...``, ``report DIR`` and ``calibrate CALIBRATION.yaml`` (:mod:`hedgesim.calibrate`). Bad
+input of any kind prints one line (``file:line: field: what is wrong``) to stderr and exits with status
+2, without a traceback (an unreachable Dask scheduler, a results folder another process is writing, an
+``--out`` that cannot be created too); a batch with failed blocks, or a results folder that fails
+while being written, exits with 1; Ctrl-C exits with 130 and SIGTERM with 143, both keeping the
+finished blocks for ``--resume``.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -21,12 +25,17 @@ from typing import Any, NoReturn
 from hedgesim.calibrate import add_parser as _add_calibrate_parser
 from hedgesim.calibrate import cmd_calibrate
 from hedgesim.commands import add_commands
+from hedgesim.console import tolerant_streams
 from sim import __version__
 from sim.contract.errors import ResultsError
+from sim.contract.lock import reading
+from sim.lifeline import Terminated, sigterm_as_interrupt
 from sim.loader import InputError, load_scenario
 from sim.plan import MAX_BLOCK_SIZE, RunPlan
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+WORKERS_PER_CPU = 2
+"""``--workers`` above this many per CPU is refused unless ``--force-workers`` is given."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,15 +70,34 @@ def _seed(text: str) -> int:
     return value
 
 
+def _folder_name(text: str) -> Path:
+    """An argparse type for ``--out``: a non-empty path whose name is valid UTF-8."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder name, got an empty one")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+        raise argparse.ArgumentTypeError(
+            f"{shown!r} is not valid UTF-8 (the results files name it); choose another name"
+        ) from None
+    return Path(text)
+
+
 def _add_exec_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--out", type=Path, help="results folder (default: results/<name>-<UTC time>)"
+        "--out", type=_folder_name, help="results folder (default: results/<name>-<UTC time>)"
     )
     parser.add_argument(
         "--resume", action="store_true", help="continue an interrupted batch in --out"
     )
     parser.add_argument(
         "--workers", type=_count(1024), help="worker processes (default: CPU count)"
+    )
+    parser.add_argument(
+        "--force-workers",
+        action="store_true",
+        help=f"allow --workers above {WORKERS_PER_CPU} per CPU",
     )
     parser.add_argument(
         "--backend",
@@ -113,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("png", "svg"), default="png")
     p.add_argument(
         "--out",
-        type=Path,
+        type=_folder_name,
         default=Path("."),
         help="with several folders: where comparison.<format> goes (default: current directory)",
     )
@@ -193,6 +221,16 @@ def _default_out(name: str) -> Path:
 
 def _check_out(out: Path) -> None:
     """Refuse an output folder that cannot be created: a file in the way, or no write permission."""
+    try:
+        _check_out_path(out)
+    except OSError as error:  # e.g. a name too long for the file system
+        reason = "the name is too long" if error.errno == errno.ENAMETOOLONG else error.strerror
+        raise InputError("--out", f"cannot use {out}: {reason or error}") from None
+
+
+def _check_out_path(out: Path) -> None:
+    if out.is_symlink() and not out.exists():
+        raise InputError("--out", f"{out} is a symbolic link to a missing target")
     if out.exists() and not out.is_dir():
         raise InputError("--out", f"{out} is a file, not a folder")
     parent = next((p for p in out.absolute().parents if p.exists()), None)
@@ -273,6 +311,7 @@ def _run_plan(args: argparse.Namespace, plan: Any, out: Path | None) -> tuple[in
         raise InputError("--scheduler", f"needs --backend dask, not {args.backend}")
     if args.resume and args.out is None:
         raise InputError("--resume", "needs --out DIR (the folder to continue)")
+    _check_workers(args.workers, args.force_workers)
     backend = args.backend or ("dask" if args.scheduler else "local")
     if (
         args.backend is None
@@ -285,12 +324,18 @@ def _run_plan(args: argparse.Namespace, plan: Any, out: Path | None) -> tuple[in
     _check_out(out)
     try:
         report = run_batch(plan, out, options, resume=args.resume)
-    except KeyboardInterrupt:
-        print(
-            f"\ninterrupted: finished blocks are kept in {out}; continue with --out {out} --resume",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED, out
+    except KeyboardInterrupt as stop:
+        what = "terminated" if isinstance(stop, Terminated) else "interrupted"
+        if not (out / "manifest.json").exists():
+            print(f"\n{what} before any block finished", file=sys.stderr)
+        else:
+            print(
+                f"\n{what}: finished blocks are kept in {out}; continue with --out {out} --resume",
+                file=sys.stderr,
+            )
+        return (EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED), out
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     if not report.complete:
         if report.failed:
             print(f"{len(report.failed)} of {report.n_blocks} blocks failed:", file=sys.stderr)
@@ -345,30 +390,51 @@ def _with_posterior(plan: RunPlan, folder: Path) -> RunPlan:
     return replace(plan, posterior=posterior)
 
 
+def _check_workers(workers: int | None, force: bool) -> None:
+    """Refuse ``--workers`` far above the CPU count (each holds a block in memory)."""
+    cpus = os.cpu_count() or 1
+    if workers is not None and workers > WORKERS_PER_CPU * cpus and not force:
+        raise InputError(
+            "--workers",
+            f"{workers} is far above the {cpus} CPU(s) here (at most {WORKERS_PER_CPU * cpus}"
+            " without --force-workers); add --force-workers to start them anyway",
+        )
+
+
 def _print_summary(folder: Path) -> None:
-    """Print the outcome table of ``summary.csv`` (written at compaction)."""
+    """Print the outcome table of ``summary.csv`` (written, and checked on resume, by the engine)."""
     import pandas as pd
 
     from analysis.table import format_table
-    from sim.contract.summary import write_summary
 
-    path = folder / "summary.csv"
-    if not path.is_file():
-        path = write_summary(folder)
-    print(format_table(pd.read_csv(path)))
+    print(format_table(pd.read_csv(folder / "summary.csv")))
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
     from analysis.figures import plot_comparison, plot_folder
     from analysis.results import load_results
 
-    loaded = [load_results(folder) for folder in args.folders]  # all readable before any is drawn
-    for results in loaded:
-        for path in plot_folder(results, fmt=args.format):
-            print(path)
-    if len(loaded) > 1:
-        print(plot_comparison(loaded, args.out, fmt=args.format))
+    with ExitStack() as stack:
+        for folder in args.folders:
+            stack.enter_context(reading(folder))
+        loaded = [load_results(folder) for folder in args.folders]  # all readable before drawing
+        if len(loaded) > 1:
+            _check_plot_out(args.out)
+        for results in loaded:
+            for path in plot_folder(results, fmt=args.format):
+                print(path)
+        if len(loaded) > 1:
+            print(plot_comparison(loaded, args.out, fmt=args.format))
     return EXIT_OK
+
+
+def _check_plot_out(out: Path) -> None:
+    """Refuse a ``plot --out`` that cannot take ``comparison.<format>``, before anything is drawn."""
+    _check_out(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError("--out", f"cannot create {out}: {error.strerror or error}") from None
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -376,8 +442,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from analysis.results import load_results
     from sim.schema_doc import knob_rows
 
-    results = load_results(args.folder)
-    print(write_report(results, knobs=knob_rows(results.manifest.scenario)))
+    with reading(args.folder):
+        results = load_results(args.folder)
+        print(write_report(results, knobs=knob_rows(results.manifest.scenario)))
     return EXIT_OK
 
 
@@ -406,12 +473,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: arguments without the program name (default: ``sys.argv[1:]``).
 
     Returns:
-        the exit status: 0 ok, 1 failed blocks, 2 bad input, 130 interrupted.
+        the exit status: 0 ok, 1 failed blocks, 2 bad input, 130 interrupted, 143 terminated.
     """
     started = time.perf_counter()
+    tolerant_streams()
     try:
-        args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        with sigterm_as_interrupt():
+            args = build_parser().parse_args(argv)
+            return COMMANDS[args.command](args)
     except SystemExit as stop:  # argparse: --help (0) or a usage error (2, already printed)
         if stop.code is None:
             return EXIT_OK
@@ -425,6 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # e.g. the results folder cannot be written
         print(f"hedgesim: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        print(f"\ninterrupted after {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as stop:
+        what = "terminated" if isinstance(stop, Terminated) else "interrupted"
+        print(f"\n{what} after {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED

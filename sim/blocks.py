@@ -4,10 +4,14 @@
 contract's schemas: ``runs`` (one row per run), sampled ``trajectories``, the ``bands`` of the points
 lying wholly inside the block and the ``hist`` counts of the points it shares with its neighbours.
 Outcomes stay integer codes until the tables are built; their names are attached there, once.
+A worker's memory stays at one block's (lanes x steps) however many blocks it runs: the model's
+reference cycles are collected after each block rather than whenever the collector gets to them
+(measured: +57 MB per block of 2,048 runs x 240 months without it).
 """
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +68,7 @@ def run_block(task: BlockTask) -> BlockOutput:
     run_ids = np.arange(task.run_start, task.run_start + n, dtype=np.int64)
     point_ids, replicates = split_run_ids(run_ids, task.replications)
     result = simulate(task.scenario, task.seeds, task.lane_values)
+    gc.collect()  # the model's agents and model refer to each other: free the block's history now
     outcomes = outcome_names(result.finals["outcome"])
     runs = pa.table(
         {

@@ -8,6 +8,7 @@ they finished; ``runs.parquet`` is sorted by run id at compaction.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,9 +20,11 @@ from tqdm import tqdm
 
 from sim.blocks import BlockTask, run_block
 from sim.contract.errors import ResultsError
+from sim.contract.lock import LOCK_NAME, WriterLock
 from sim.executors import default_workers, make_executor
+from sim.integrity import damaged_final_files, repair
 from sim.manifest import git_commit, new_manifest
-from sim.plan import DEFAULT_BLOCK_SIZE, RunPlan
+from sim.plan import DEFAULT_BLOCK_SIZE, RunPlan, effective_block_size
 from sim.storage import BlockOutput, ResultsFolder
 
 BlockRunner = Callable[[Any], BlockOutput]
@@ -70,6 +73,8 @@ class BatchReport:
             ``wall_time_s`` for the rate of this session, also after a resume.
         not_run: blocks this call did not run at all (the worker pool kept breaking with no block finishing); they stay
             unfinished for a resume.
+        notes: things the caller should tell the user (a block size capped by memory, a damaged
+            final file rebuilt), one line each.
     """
 
     folder: Path
@@ -81,6 +86,7 @@ class BatchReport:
     complete: bool = False
     runs_done: int = 0
     not_run: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def block_tasks(plan: RunPlan, indices: list[int], block_size: int) -> Iterator[BlockTask]:
@@ -123,13 +129,15 @@ def open_folder(plan: RunPlan, out: Path, options: ExecOptions, resume: bool) ->
     Raises:
         ResultsError: the folder is not empty (without ``resume``) or belongs to another batch.
     """
-    expected = new_manifest(plan, block_size=plan.block_size)
-    if resume and (out / "manifest.json").exists():
+    steps = plan.scenario.steps
+    requested = None if plan.block_size is None else effective_block_size(plan.block_size, steps)
+    expected = new_manifest(plan, block_size=requested)
+    if resume and os.path.lexists(out / "manifest.json"):
         folder = ResultsFolder.reopen(out, expected)
     else:
-        if resume and out.is_dir() and any(out.iterdir()):
+        if resume and out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):
             raise ResultsError(out, "has no manifest.json: not a hedgesim results folder to resume")
-        expected.block_size = plan.block_size or DEFAULT_BLOCK_SIZE
+        expected.block_size = effective_block_size(plan.block_size, steps)
         folder = ResultsFolder.create(out, expected)
     folder.begin_session(options.backend, options.effective_workers, git_commit())
     return folder
@@ -149,7 +157,9 @@ def run_batch(
     Finished blocks are written as they complete; a block that raises, or whose worker process
     dies, is recorded in the manifest (``failed_blocks``) and the rest go on. When every block has
     finished the parts are compacted and ``summary.csv`` is written. On KeyboardInterrupt the
-    finished blocks are kept (resume with ``resume=True``).
+    finished blocks are kept (resume with ``resume=True``). The folder is locked
+    (:class:`~sim.contract.lock.WriterLock`) for the whole call, so a second writer is refused; a
+    resume of a finished folder checks its final files' checksums first and rebuilds damaged ones.
 
     Args:
         plan: what to run.
@@ -164,12 +174,50 @@ def run_batch(
         the report.
 
     Raises:
+        FolderInUse: another process is writing or reading the folder.
         ResultsError: the folder cannot be used (see :func:`open_folder`), or a finished block's
-            part is corrupt at compaction (the block is dropped for a resume to redo).
+            part is corrupt or misplaced at compaction (the block is dropped for a resume to redo).
     """
     started = time.perf_counter()
-    folder = open_folder(plan, Path(out), options, resume)
+    out = Path(out)
+    lock = WriterLock.acquire(out)  # held until the batch ends; the OS drops it if we die
+    try:
+        return _run_locked(plan, out, options, resume, runner, wrap, started, lock)
+    except BaseException:
+        if not lock.keep:  # refused before writing anything: leave the disk as it was
+            lock.discard()
+        raise
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    plan: RunPlan,
+    out: Path,
+    options: ExecOptions,
+    resume: bool,
+    runner: BlockRunner,
+    wrap: Callable[[BlockTask], Any] | None,
+    started: float,
+    lock: WriterLock,
+) -> BatchReport:
+    """:func:`run_batch` with the folder's lock held."""
+    folder = open_folder(plan, out, options, resume)
+    notes: list[str] = []
+    if folder.manifest_path.exists():
+        lock.keep = True
+    if folder.compacted:  # a resume of a finished batch: trust its files only once checked
+        damaged = damaged_final_files(folder)
+        if damaged:
+            notes.append(repair(folder, damaged))
+        else:
+            folder.remove_parts()  # killed between compaction and removing the parts
     block_size = folder.manifest.block_size or DEFAULT_BLOCK_SIZE
+    if plan.block_size and block_size < plan.block_size:
+        notes.append(
+            f"block size capped at {block_size:,} runs ({plan.scenario.steps:,} months each) to"
+            f" keep a block within the memory budget (asked for {plan.block_size:,})"
+        )
     n_blocks = plan.n_blocks(block_size)
     done = folder.finished_blocks()
     todo = [i for i in range(n_blocks) if i not in done]
@@ -191,6 +239,7 @@ def run_batch(
         if todo:
             with make_executor(options.backend, options.workers, options.scheduler) as executor:
                 folder.start()  # only now: bad options (e.g. no scheduler) leave nothing behind
+                lock.keep = True
                 tasks: Iterator[Any] = block_tasks(plan, todo, block_size)
                 if wrap is not None:
                     tasks = map(wrap, tasks)
@@ -204,11 +253,8 @@ def run_batch(
                         folder.record_failure(task.index, error)
                     bar.update(len(task.seeds))
         not_run = tuple(i for i in todo if i not in seen)
-        if not failed and not not_run:
-            if not folder.compacted:
-                folder.compact()  # also writes summary.csv
-            elif not folder.summary_path.exists():
-                folder.write_summary()
+        if not failed and not not_run and not folder.compacted:
+            folder.compact(seeds=lambda i: plan.block(i, block_size).seeds)  # + summary.csv
     finally:
         bar.close()
         elapsed = time.perf_counter() - started
@@ -226,4 +272,5 @@ def run_batch(
         complete=folder.compacted,
         runs_done=runs_done,
         not_run=not_run,
+        notes=tuple(notes),
     )

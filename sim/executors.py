@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import signal
 import traceback
 from abc import ABC, abstractmethod
 from collections import deque
@@ -27,6 +26,8 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
 from types import TracebackType
 from typing import Any, Self
+
+from sim.lifeline import worker_init
 
 BACKENDS: tuple[str, ...] = ("inprocess", "local", "dask")
 CONNECT_TIMEOUT_S = 10
@@ -68,10 +69,15 @@ class Executor(ABC):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            self.terminate()  # Ctrl-C or SIGTERM: blocks in flight would be thrown away anyway
         self.close()
 
     def close(self) -> None:  # noqa: B027 - optional hook, default: nothing to release
         """Release workers (and a cluster this executor started)."""
+
+    def terminate(self) -> None:  # noqa: B027 - optional hook, default: nothing to stop
+        """Stop work in flight at once (before :meth:`close`, when interrupted)."""
 
     @abstractmethod
     def imap_unordered(
@@ -104,16 +110,14 @@ class InProcessExecutor(Executor):
                 yield task, result, None
 
 
-def _ignore_sigint() -> None:
-    """Pool worker initialiser: Ctrl-C is handled by the coordinating process alone."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 class PoolExecutor(Executor):
     """A local pool of worker processes (the default backend).
 
     Workers are started with ``spawn``: they are plain children of this process (so their resource
     usage is accounted to it and they inherit its current environment) and share no state with it.
+    They die with this process (:func:`sim.lifeline.die_with_parent`) and ignore Ctrl-C, which the
+    coordinating process handles; when it is interrupted (Ctrl-C, SIGTERM) the workers are
+    terminated at once rather than left to finish blocks whose results would be thrown away.
 
     Args:
         workers: number of processes (default: number of CPUs).
@@ -131,12 +135,23 @@ class PoolExecutor(Executor):
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
+            initializer=worker_init,
+            initargs=(os.getpid(),),
         )
 
     def close(self) -> None:
         """Shut the pool down, cancelling tasks not yet started."""
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def terminate(self) -> None:
+        """Terminate the worker processes now (their tasks fail; used when interrupted)."""
+        terminate = getattr(self.pool, "terminate_workers", None)  # Python >= 3.14
+        if terminate is not None:
+            terminate()
+            return
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.terminate()
 
     @staticmethod
     def _task_result(task: Any, future: Future[Any]) -> TaskResult:

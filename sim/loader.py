@@ -5,6 +5,12 @@ Values are checked strictly: the YAML data is validated as JSON in pydantic stri
 string (``"0.5"``), a boolean or ``null`` where a number is expected is an error, not coerced, and
 ``60.0`` is not an integer; ints are fine for floats, lists for tuples, dates become ISO strings.
 ``.inf``/``.nan`` are rejected, and ``1e-5`` is a number (as in YAML 1.2), not PyYAML's string.
+
+Plain scalars are typed as in YAML 1.2, not 1.1: ``yes``/``no``/``on``/``off`` are strings, not
+booleans, and so are ``1:00`` (1.1: sexagesimal 60) and ``010`` (1.1: octal 8); where a number or a
+boolean is meant the error says why the value was not read as one. Inputs that are not regular files
+(a FIFO would block forever) are refused, and nesting deeper than :data:`MAX_DEPTH` is an error with
+its line.
 """
 
 from __future__ import annotations
@@ -13,14 +19,18 @@ import datetime as dt
 import difflib
 import json
 import math
-import re
+import os
+import stat
 from pathlib import Path
 from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sim.contract.files import special_file_kind
 from sim.scenario import Scenario
+from sim.yaml12 import MAX_DEPTH, too_deep_line, yaml11_hint
+from sim.yaml12 import Yaml12Loader as _Loader
 
 MAX_BYTES = 5 * 1024 * 1024
 """Largest accepted input file."""
@@ -75,17 +85,6 @@ class InputErrors(InputError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.errors,))
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that also reads exponent floats without a dot or exponent sign (``1e-5``)."""
-
-
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
 
 
 class LineIndex:
@@ -146,7 +145,12 @@ def read_yaml(path: str | Path) -> tuple[Any, LineIndex]:
     try:
         if path.is_dir():
             raise InputError(path, "is a directory, not a file")
-        with path.open("rb") as stream:
+        if kind := special_file_kind(path):
+            raise InputError(path, f"is {kind}, not a regular file")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # never blocks on a FIFO
+        with os.fdopen(fd, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since it was checked
+                raise InputError(path, "is not a regular file")
             raw = stream.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise InputError(path, "No such file") from None
@@ -161,6 +165,8 @@ def read_yaml(path: str | Path) -> tuple[Any, LineIndex]:
         raise InputError(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", line=line) from None
     loader: _Loader | None = None
     try:
+        if (deep := too_deep_line(text)) is not None:
+            raise _too_deep(path, deep)
         loader = _Loader(text)
         root = loader.get_single_node()
         if root is None or root.tag == "tag:yaml.org,2002:null":
@@ -175,11 +181,17 @@ def read_yaml(path: str | Path) -> tuple[Any, LineIndex]:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         context = f" ({exc.context})" if getattr(exc, "context", None) else ""
         raise InputError(path, f"YAML error: {problem}{context}", line=line) from None
-    except RecursionError:
-        raise InputError(path, "YAML error: too deeply nested") from None
+    except RecursionError:  # not expected after the depth checks
+        line = loader.get_mark().line + 1 if loader is not None else None
+        raise InputError(path, "YAML error: too deeply nested", line=line) from None
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def _too_deep(path: Path, line: int) -> InputError:
+    message = f"YAML error: too deeply nested (more than {MAX_DEPTH} levels)"
+    return InputError(path, message, line=line)
 
 
 def _check_nodes(root: yaml.Node, path: Path) -> None:
@@ -190,12 +202,16 @@ def _check_nodes(root: yaml.Node, path: Path) -> None:
         path: the file, for messages.
     """
     sizes: dict[int, int] = {}  # expanded value count of each node done
+    heights: dict[int, int] = {}  # levels of nesting below each node done (aliases included)
     active: set[int] = set()  # nodes being scanned: meeting one again means a cycle
 
-    def scan(node: yaml.Node, loc: Loc) -> int:
+    def scan(node: yaml.Node, loc: Loc, parent: int = 1) -> int:
+        line = node.start_mark.line + 1
+        if len(loc) + heights.get(id(node), 0) > MAX_DEPTH:
+            raise _too_deep(path, parent)  # the parent's line: an alias has none of its own
         if id(node) in sizes:
             return sizes[id(node)]
-        line, total = node.start_mark.line + 1, 1
+        total = 1
         if id(node) in active:
             message = "recursive alias (a value contains itself)"
             raise InputError(path, message, line=line, field=_dotted(loc))
@@ -211,10 +227,14 @@ def _check_nodes(root: yaml.Node, path: Path) -> None:
                             path, message, line=key_line, field=_dotted((*loc, key.value))
                         )
                     seen[ident] = key_line
-                total += scan(value, (*loc, str(key.value)))
+                total += scan(value, (*loc, str(key.value)), line)
         elif isinstance(node, yaml.SequenceNode):
-            total += sum(scan(item, (*loc, i)) for i, item in enumerate(node.value))
+            total += sum(scan(item, (*loc, i), line) for i, item in enumerate(node.value))
         active.discard(id(node))
+        children = [v for _, v in node.value] if isinstance(node, yaml.MappingNode) else []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        heights[id(node)] = 1 + max((heights[id(c)] for c in children), default=0)
         sizes[id(node)] = total
         if total > MAX_VALUES:
             message = f"more than {MAX_VALUES} values once aliases are expanded"
@@ -240,7 +260,7 @@ def validate_data[M: BaseModel](data: Any, model_cls: type[M], path: Path, index
         the validated model.
     """
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({_short(data)})"
+        kind = "a list" if isinstance(data, list) else f"a single value (a {_kind(data)})"
         message = f"top level must be a mapping of keys to values, not {kind}"
         raise InputError(path, message, line=index.line_of(()) or 1)
     try:
@@ -345,8 +365,11 @@ def _message(err: Any, model_cls: type[BaseModel]) -> str:
             return f"unknown key (did you mean {anywhere[close[0]]!r}?)"
         return "unknown key" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
     msg = err["msg"].removeprefix("Value error, ").replace("an object", "a mapping")
-    if kind != "value_error" and not isinstance(err.get("input"), dict | list):
-        msg += f", got {_short(err.get('input'))}"
+    value = err.get("input")
+    if kind != "value_error" and not isinstance(value, dict | list):
+        msg += f", got {_short(value)}"
+        if isinstance(value, str) and (hint := yaml11_hint(value, kind)):
+            msg += f" ({hint})"
     return msg
 
 
@@ -367,6 +390,11 @@ def _all_paths(model_cls: type[BaseModel]) -> dict[str, str]:
         for name in _fields_at(model_cls, (section,)):
             paths.setdefault(name, f"{section}.{name}")
     return paths
+
+
+def _kind(value: Any) -> str:
+    names = {str: "string", int: "number", float: "number", bool: "boolean"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _fields_at(model_cls: type[BaseModel], loc: Loc) -> list[str]:

@@ -27,12 +27,42 @@ DEFAULT_BLOCK_SIZE = 2048
 """Runs per block unless the sweep file or ``--block-size`` says otherwise."""
 MAX_BLOCK_SIZE = 65_536
 """Largest block: its lanes' noise and history (~8 MB per 1,000 lanes) must fit a worker."""
+BLOCK_MEMORY_BUDGET = 1 << 30
+"""Bytes one block may take in a worker (docs/results.md, "Blocks and memory")."""
+BYTES_PER_LANE_STEP = 512
+"""Worker memory per lane and month of a block: 356 to 409 bytes measured (2,048 lanes x 240 months,
+1,024 x 1,200), plus margin."""
 DEFAULT_TRAJECTORY_SAMPLE = 20
 """Replicates per sweep point whose full trajectories are kept."""
 SINGLE_RUN_TRAJECTORY_SAMPLE = 1000
 """A single scenario keeps the trajectories of up to this many replicates (fans split by outcome)."""
 
 Kind = Literal["run", "sweep"]
+
+
+def block_size_cap(steps: int) -> int:
+    """The largest block whose lanes x steps fit :data:`BLOCK_MEMORY_BUDGET`.
+
+    Args:
+        steps: months per run.
+
+    Returns:
+        at least 1 and at most :data:`MAX_BLOCK_SIZE` runs.
+    """
+    return max(1, min(MAX_BLOCK_SIZE, BLOCK_MEMORY_BUDGET // (BYTES_PER_LANE_STEP * steps)))
+
+
+def effective_block_size(requested: int | None, steps: int) -> int:
+    """The block size a batch uses: the requested one (or the default), capped by memory.
+
+    Args:
+        requested: runs per block from ``--block-size`` or the sweep file (None: the default).
+        steps: months per run.
+
+    Returns:
+        runs per block.
+    """
+    return min(requested or DEFAULT_BLOCK_SIZE, block_size_cap(steps))
 
 
 def run_seeds(batch_seed: int, replications: int) -> npt.NDArray[np.uint64]:

@@ -15,22 +15,33 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.bands import BandMerger
 from sim.contract.errors import ResultsError
-from sim.contract.files import ParquetStreamWriter, write_parquet_atomic, write_text_atomic
+from sim.contract.files import (
+    ParquetStreamWriter,
+    check_regular,
+    write_parquet_atomic,
+    write_text_atomic,
+)
+from sim.contract.lock import LOCK_NAME
 from sim.contract.manifest import Manifest, parse_manifest
 from sim.contract.summary import write_summary
+from sim.integrity import FINAL_FILES, SUMMARY, check_block_tables, file_digest
 from sim.manifest import check_resumable, check_versions, new_session, utc_now
 
 PART_KINDS: tuple[str, ...] = ("runs", "trajectories", "bands", "hist")
 """Files each block writes under ``parts/`` (``hist``: partial histograms of shared points)."""
+SeedsOf = Callable[[int], npt.NDArray[np.uint64]]
+"""The run seeds the plan gives a block, by block index (checked against each part at compaction)."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,7 @@ class ResultsFolder:
         """
         if path.exists() and not path.is_dir():
             raise ResultsError(path, "exists and is not a folder")
-        if path.is_dir() and any(path.iterdir()):
+        if path.is_dir() and any(p.name != LOCK_NAME for p in path.iterdir()):
             raise ResultsError(
                 path, "exists and is not empty (resume it with --resume, or choose another --out)"
             )
@@ -120,6 +131,7 @@ class ResultsFolder:
         """
         mpath = path / "manifest.json"
         try:
+            check_regular(mpath)
             data = json.loads(mpath.read_text(encoding="utf-8"))
         except FileNotFoundError as error:
             raise ResultsError(mpath, "not found: nothing to resume here") from error
@@ -131,9 +143,7 @@ class ResultsFolder:
         manifest = parse_manifest(data, mpath)
         check_resumable(manifest, expected, mpath)
         folder = cls(path, manifest)
-        if folder.compacted:
-            shutil.rmtree(folder.parts, ignore_errors=True)  # killed after compaction
-        else:
+        if not folder.compacted:
             folder.parts.mkdir(exist_ok=True)
         for stray in [*path.glob(".*.tmp"), *path.glob("parts/.*.tmp")]:
             stray.unlink(missing_ok=True)
@@ -221,11 +231,11 @@ class ResultsFolder:
         self.manifest.finished_blocks = sorted(i for i in done if i not in dropped)
         self.save_manifest()
 
-    def _read_block(self, index: int) -> dict[str, pa.Table]:
-        """A block's parts, page checksums verified.
+    def _read_block(self, index: int, seeds: SeedsOf | None) -> dict[str, pa.Table]:
+        """A block's parts, page checksums verified and checked to hold this block's runs.
 
         Raises:
-            _BadPart: a part is missing or unreadable.
+            _BadPart: a part is missing, unreadable, or holds another block's runs.
         """
         tables: dict[str, pa.Table] = {}
         for kind in PART_KINDS:
@@ -233,10 +243,30 @@ class ResultsFolder:
             try:
                 tables[kind] = pq.read_table(path, page_checksum_verification=True)
             except FileNotFoundError as error:
-                raise _BadPart(index, path, "missing") from error
+                raise _BadPart(index, path, "missing block part") from error
             except (pa.ArrowException, OSError) as error:  # a checksum mismatch is an OSError
-                raise _BadPart(index, path, "corrupt") from error
+                raise _BadPart(index, path, "corrupt block part") from error
+        m = self.manifest
+        start = index * (m.block_size or 1)
+        stop = min(start + (m.block_size or 1), m.n_runs)
+        try:
+            why = check_block_tables(
+                tables, start, stop, m.replications, None if seeds is None else seeds(index)
+            )
+        except (KeyError, pa.ArrowException, ValueError, TypeError) as error:
+            raise _BadPart(index, self.part_path("runs", index), "corrupt block part") from error
+        if why is not None:
+            raise _BadPart(index, self.part_path("runs", index), f"block part that {why}")
         return tables
+
+    def remove_parts(self) -> None:
+        """Remove ``parts/`` (after compaction)."""
+        shutil.rmtree(self.parts, ignore_errors=True)
+
+    def write_summary_checked(self) -> None:
+        """Write ``summary.csv`` and record its checksum (saved with the manifest)."""
+        path = self.write_summary()
+        self.manifest.checksums[SUMMARY] = file_digest(path)
 
     def write_summary(self) -> Path:
         """Write ``summary.csv`` from ``runs.parquet`` (:func:`sim.contract.summary.write_summary`).
@@ -246,15 +276,19 @@ class ResultsFolder:
         """
         return write_summary(self.path)
 
-    def compact(self) -> None:
+    def compact(self, seeds: SeedsOf | None = None) -> None:
         """Merge the parts into the final Parquet files and mark the batch finished.
 
         Streams the parts into the final files, writes ``summary.csv``, records the end in the
         manifest, then removes ``parts/``.
 
-        Every part is read with its page checksums verified. If some are missing or unreadable,
-        nothing is written: their blocks are dropped from ``finished_blocks`` so that a resume
-        recomputes them.
+        Every part is read with its page checksums verified and checked to hold its own block's
+        run ids (and ``seeds``, when given). If some are missing, unreadable or misplaced, nothing is
+        written: their blocks are dropped from ``finished_blocks`` so that a resume recomputes them.
+        The SHA-256 of each final file is recorded in the manifest's ``checksums``.
+
+        Args:
+            seeds: the run seeds of a block, by index (None: not checked).
 
         Raises:
             ResultsError: a block part is missing or corrupt (one line naming the first one).
@@ -272,7 +306,7 @@ class ResultsFolder:
         try:
             for index in range(n_blocks):
                 try:
-                    tables = self._read_block(index)
+                    tables = self._read_block(index, seeds)
                 except _BadPart as part:
                     bad.append(part)
                 if bad:
@@ -297,19 +331,22 @@ class ResultsFolder:
                 writer.abort()
             self.drop_blocks(part.index for part in bad)
             first = bad[0]
-            what = f"{first.problem} block part; it has"
+            what = f"{first.problem}; it has"
             if len(bad) > 1:
-                what = (
-                    f"{first.problem} block part (and {len(bad) - 1} more bad block(s)); they have"
-                )
+                what = f"{first.problem} (and {len(bad) - 1} more bad block(s)); they have"
             raise ResultsError(
                 first.path,
                 f"{what} been dropped from finished_blocks \N{EM DASH} run again with --resume",
             )
-        self.write_summary()
+        self.manifest.checksums = {
+            name: file_digest(self.path / name)
+            for name in FINAL_FILES
+            if (self.path / name).exists()
+        }
+        self.write_summary_checked()
         self.manifest.finished = utc_now()
         self.save_manifest()
-        shutil.rmtree(self.parts, ignore_errors=True)
+        self.remove_parts()
 
 
 class _BadPart(Exception):
@@ -318,7 +355,7 @@ class _BadPart(Exception):
     Args:
         index: block number.
         path: the part file.
-        problem: ``missing`` or ``corrupt``.
+        problem: what is wrong, e.g. ``corrupt block part``.
     """
 
     def __init__(self, index: int, path: Path, problem: str) -> None:

@@ -30,7 +30,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.design import MAX_POINTS, design_matrix, sampler_info
-from sim.loader import InputError, LineIndex, load_scenario, read_yaml, validate_data
+from sim.loader import InputError, LineIndex, read_yaml, validate_data
 from sim.plan import MAX_BLOCK_SIZE, RunPlan
 from sim.scenario import LANE_FIELDS, Scenario, field_path
 
@@ -156,9 +156,12 @@ def load_sweep(path: str | Path, loaded: tuple[Any, LineIndex] | None = None) ->
     sweep = validate_data(data, Sweep, path, index)
     check = _Checker(path, index)
     base = (path.parent / sweep.base).resolve()
-    if not base.is_file():
+    if not base.exists():
         raise check.fail(f"base scenario file not found: {base}", "base")
-    scenario = load_scenario(base)
+    base_data, base_index = read_yaml(base)
+    if not isinstance(base_data, dict):  # e.g. /etc/passwd: say so without quoting the file
+        raise check.fail(f"{base} is not a scenario file (no mapping of keys to values)", "base")
+    scenario = validate_data(base_data, Scenario, base, base_index)
     if sweep.seed is None:  # the base scenario's seed is the batch seed and seeds the sampler
         sweep = sweep.model_copy(update={"seed": scenario.seed})
     _check_sampler_options(sweep, check)

@@ -8,6 +8,7 @@ Parquet file in bounded row groups and renames it into place only when closed.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +17,49 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from sim.contract.errors import ResultsError
+
 ROWS_PER_GROUP = 1 << 16
 """Rows per Parquet row group of the streamed final files."""
+_KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def special_file_kind(path: Path) -> str | None:
+    """What ``path`` is when it exists but is not a regular file (symbolic links followed).
+
+    Reading a FIFO or a device would block or never end, so every input is checked first.
+
+    Args:
+        path: the file.
+
+    Returns:
+        e.g. ``"a FIFO (named pipe)"``, or None for a regular file or a missing path.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def check_regular(path: Path) -> None:
+    """Refuse a path that exists but is not a regular file (see :func:`special_file_kind`).
+
+    Args:
+        path: the file.
+
+    Raises:
+        ResultsError: one line naming the path and what it is.
+    """
+    kind = special_file_kind(path)
+    if kind is not None:
+        raise ResultsError(path, f"is {kind}, not a regular file")
 
 
 def file_mode() -> int:

@@ -11,17 +11,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
 
 from sim.contract.columns import FORMAT_VERSION
 from sim.contract.errors import ResultsError, first_line
+from sim.contract.files import check_regular
 
 MORRIS_LEVELS = 4
 """Grid levels of a Morris design whose sweep file does not set ``morris_levels``."""
 DERIVED: tuple[str, ...] = ("n_runs", "n_blocks", "started", "git_commit", "workers", "backend")
-"""Keys written for readers but derived from the others (dropped when a manifest is read)."""
+"""Keys written for readers but derived from the others (type-checked, then dropped, when read)."""
+_DERIVED_TYPES: dict[str, tuple[type, ...]] = {
+    "n_runs": (int,),
+    "n_blocks": (int, type(None)),
+    "started": (str, type(None)),
+    "git_commit": (str, type(None)),
+    "workers": (int, type(None)),
+    "backend": (str, type(None)),
+}
 
 
 class _Record(BaseModel):
@@ -81,13 +90,13 @@ class Manifest(_Record):
     sampler: Sampler = Field(default_factory=Sampler)
     posterior: dict[str, Any] | None = None
     batch_seed: int | None = None
-    replications: int
-    n_points: int
-    steps: int
-    final_window: int | None = None
-    block_size: int | None = None
-    trajectory_sample: int | None = None
-    finished_blocks: list[int] = Field(default_factory=list)
+    replications: Annotated[int, Field(ge=1)]
+    n_points: Annotated[int, Field(ge=1)]
+    steps: Annotated[int, Field(ge=1)]
+    final_window: Annotated[int, Field(ge=1)] | None = None
+    block_size: Annotated[int, Field(ge=1)] | None = None
+    trajectory_sample: Annotated[int, Field(ge=0)] | None = None
+    finished_blocks: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list)
     failed_blocks: dict[str, str] = Field(default_factory=dict)
     fingerprint: str | None = None
     code_hash: str | None = None
@@ -95,6 +104,7 @@ class Manifest(_Record):
     packages: dict[str, str | None] = Field(default_factory=dict)
     finished: str | None = None
     wall_time_s: float = 0.0
+    checksums: dict[str, str] = Field(default_factory=dict)
     sessions: list[Session] = Field(default_factory=list)
 
     @model_validator(mode="before")
@@ -177,12 +187,23 @@ def parse_manifest(data: Any, path: Path) -> Manifest:
             path,
             f"format_version: {version!r} is not supported (this hedgesim reads {FORMAT_VERSION})",
         )
+    for key, types in _DERIVED_TYPES.items():
+        value = data.get(key)
+        if key in data and (isinstance(value, bool) or not isinstance(value, types)):
+            wanted = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            raise ResultsError(path, f"{key}: expected {wanted}, got {_short(value)}")
     try:
-        return Manifest.model_validate(data)
+        manifest = Manifest.model_validate(data)  # derived keys: type-checked above, then ignored
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"]) or "manifest"
         raise ResultsError(path, f"{where}: {first['msg']}") from None
+    return manifest
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def read_manifest(folder: Path) -> Manifest:
@@ -198,6 +219,7 @@ def read_manifest(folder: Path) -> Manifest:
         ResultsError: missing, malformed JSON, or refused by :func:`parse_manifest`.
     """
     path = folder / "manifest.json"
+    check_regular(path)
     if not path.is_file():
         raise ResultsError(path, "not found (is this a hedgesim results folder?)")
     try:

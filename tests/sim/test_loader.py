@@ -185,8 +185,8 @@ def test_unreadable_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         raise PermissionError(13, "Permission denied")
 
     path = write(tmp_path, MINIMAL)
-    monkeypatch.setattr(Path, "open", deny)
-    with pytest.raises(InputError) as info:
+    with monkeypatch.context() as patch, pytest.raises(InputError) as info:
+        patch.setattr(os, "open", deny)
         load_scenario(path)
     assert str(info.value) == f"{path}: cannot read file: Permission denied"
 
@@ -222,7 +222,18 @@ def test_yaml_syntax_errors(tmp_path: Path, text: str, line: int, words: tuple[s
 
 
 def test_too_deeply_nested(tmp_path: Path) -> None:
-    assert_error(error_of(tmp_path, "a: " + "[" * 2000), None, None, "too deeply nested")
+    assert_error(error_of(tmp_path, "a: " + "[" * 2000), 1, None, "too deeply nested")
+    deep = "".join(f"{'  ' * i}k{i}:\n" for i in range(60)) + "  " * 60 + "x: 1\n"
+    assert_error(error_of(tmp_path, MINIMAL + deep), 6 + 50, None, "too deeply nested")
+
+
+def test_nesting_through_aliases_is_too_deep_with_a_line(tmp_path: Path) -> None:
+    chain = "a0: &a0 " + "[" * 40 + "1" + "]" * 40 + "\n"
+    chain += "".join(
+        f"a{i}: &a{i} " + "[" * 40 + f"*a{i - 1}" + "]" * 40 + "\n" for i in range(1, 30)
+    )
+    err = error_of(tmp_path, MINIMAL + chain)
+    assert_error(err, 7, None, "too deeply nested")
 
 
 @pytest.mark.parametrize(
@@ -248,7 +259,7 @@ def test_unsafe_tag_rejected(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "line", "kind"),
-    [("- 1\n- 2\n", 1, "a list"), ("just text\n", 1, "a single value ('just text')")],
+    [("- 1\n- 2\n", 1, "a list"), ("root:x:0:0:root:/root\n", 1, "a single value (a string)")],
 )
 def test_top_level_not_mapping(tmp_path: Path, text: str, line: int, kind: str) -> None:
     assert_error(error_of(tmp_path, text), line, None, "top level must be a mapping", kind)
@@ -295,7 +306,10 @@ def test_unknown_keys(tmp_path: Path) -> None:
     [
         ('"0.5"', ("valid number", "'0.5'")),
         ("'1'", ("valid number",)),
-        ("yes", ("valid number", "True")),
+        ("yes", ("valid number", "got 'yes'", "only true and false are booleans")),
+        ("off", ("valid number", "got 'off'", "write the number")),
+        ("0:30", ("valid number", "got '0:30'", "base-60")),
+        ("0:30.5", ("valid number", "base-60")),
         ("true", ("valid number",)),
         ("null", ("valid number", "None")),
         ("~", ("valid number",)),
@@ -320,6 +334,9 @@ def test_bad_level_values(tmp_path: Path, value: str, words: tuple[str, ...]) ->
     ("text", "line", "field", "words"),
     [
         ("steps: 60.0\n", 6, "steps", ("valid integer", "60.0")),
+        ("steps: 1:00\n", 6, "steps", ("valid integer", "got '1:00'", "base-60")),
+        ("steps: 010\n", 6, "steps", ("valid integer", "got '010'", "octal")),
+        ("seed: on\n", 6, "seed", ("valid integer", "got 'on'", "booleans")),
         ("steps: '60'\n", 6, "steps", ("valid integer",)),
         ("steps: 0\n", 6, "steps", ("greater than or equal to 1",)),
         ("seed: 9223372036854775808\n", 6, "seed", ("less than",)),
@@ -340,8 +357,15 @@ def test_wrong_types_and_ranges(
 def test_bad_name(tmp_path: Path) -> None:
     err = error_of(tmp_path, MINIMAL.replace("name: base", "name: has space"))
     assert_error(err, 1, "name", "should match pattern")
-    err = error_of(tmp_path, MINIMAL.replace("name: base", "name: no"))
-    assert_error(err, 1, "name", "valid string", "False")
+    err = error_of(tmp_path, MINIMAL.replace("name: base", "name: true"))
+    assert_error(err, 1, "name", "valid string", "True")
+
+
+def test_yaml_1_1_booleans_are_text_as_in_yaml_1_2(tmp_path: Path) -> None:
+    """``no`` is a name, not False; ``on`` in a boolean field says to write true."""
+    assert load_scenario(write(tmp_path, MINIMAL.replace("name: base", "name: no"))).name == "no"
+    path = write(tmp_path, "a: on\nb: true\nc: 1:00\nd: 010\ne: 0x10\n", "plain.yaml")
+    assert read_yaml(path)[0] == {"a": "on", "b": True, "c": "1:00", "d": "010", "e": 16}
 
 
 def test_missing_required(tmp_path: Path) -> None:
