@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import sim
 from sim.contract.errors import ResultsError
 from sim.contract.files import write_parquet_atomic, write_text_atomic
+from sim.contract.lock import LOCK_NAME
 from sim.manifest import code_hash, git_commit, package_versions, utc_now
 
 CALIBRATION_FORMAT = 1
@@ -75,7 +76,7 @@ class CalibrationFolder:
                     )
             folder = cls(path, old)
         else:
-            if path.is_dir() and any(path.iterdir()):
+            if path.is_dir() and any(p.name != LOCK_NAME for p in path.iterdir()):
                 hint = "; continue it with --resume" if manifest_path.exists() else ""
                 raise ResultsError(path, f"is not empty{hint}")
             folder = cls(path, expected)

@@ -50,6 +50,7 @@ from sim.calibration.waves import (
     unit_design,
     wave_rng,
 )
+from sim.contract.lock import WriterLock
 from sim.executors import Executor, make_executor
 
 QUANTILES: dict[str, float] = {"q05": 0.05, "q25": 0.25, "q50": 0.5, "q75": 0.75, "q95": 0.95}
@@ -315,6 +316,30 @@ def calibrate(
         ResultsError: the folder cannot be used.
         CalibrationFailed: a block failed (finished waves are kept).
     """
+    out = Path(out)
+    lock = WriterLock.acquire(out)  # one writer per folder; the OS drops it if we die
+    try:
+        report = _calibrate_locked(cal, out, backend, workers, scheduler, resume, quiet)
+        lock.keep = True
+        return report
+    except BaseException:
+        if not lock.keep and not (out / "manifest.json").exists():
+            lock.discard()  # refused or failed before writing anything: leave the disk as it was
+        raise
+    finally:
+        lock.release()
+
+
+def _calibrate_locked(
+    cal: ResolvedCalibration,
+    out: Path,
+    backend: str,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    quiet: bool,
+) -> CalibrationReport:
+    """:func:`calibrate` with the folder's writer lock held."""
     started = time.perf_counter()
     method, names = cal.spec.method, cal.parameters
     data = {
@@ -327,7 +352,7 @@ def calibrate(
         cal.fingerprint(),
         data,
     )
-    folder = CalibrationFolder.open(Path(out), expected, resume)
+    folder = CalibrationFolder.open(out, expected, resume)
     done = min(folder.finished_waves(), method.waves)
     total = (method.waves - done) * method.points * method.replications + method.predictive_draws
     bar = tqdm(

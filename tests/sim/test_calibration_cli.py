@@ -350,3 +350,17 @@ def test_unreachable_scheduler_leaves_nothing_behind(
     assert main([*args, "--quiet"]) == 2
     assert "cannot use Dask scheduler 'tcp://127.0.0.1:9'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_second_writer_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """calibrate takes the folder's writer lock like run and sweep: while another process holds it,
+    a calibration into the same folder exits 2 with one line and writes nothing."""
+    from sim.contract.lock import WriterLock
+
+    path = tiny_calibration(tmp_path)
+    out = tmp_path / "busy"
+    with WriterLock.acquire(out):
+        assert main(["calibrate", str(path), "--out", str(out), *FAST]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is in use by process" in err[0], err
+    assert sorted(p.name for p in out.iterdir()) == [".hedgesim.lock"]
