@@ -183,7 +183,8 @@ def format_uncertainty_comparison(with_posterior: pd.DataFrame, defaults: pd.Dat
     """Outcome shares of one scenario with coefficients drawn from a posterior and at the defaults.
 
     Args:
-        with_posterior: ``summary.csv`` of the run with ``--posterior`` (one point).
+        with_posterior: ``summary.csv`` of the run or sweep with ``--posterior`` (a sweep's points
+            are pooled).
         defaults: ``summary.csv`` of the same runs (same seeds) at the default coefficients.
 
     Returns:
@@ -196,10 +197,18 @@ def format_uncertainty_comparison(with_posterior: pd.DataFrame, defaults: pd.Dat
         share, lo, hi = (100 * float(row[f"{k}_{outcome}"]) for k in ("share", "lo", "hi"))
         return f"{share:5.1f}% [{lo:.1f}-{hi:.1f}]"
 
-    a, b = with_posterior.iloc[0], defaults.iloc[0]
+    from analysis.summary import pooled_shares
+
+    pooled = len(with_posterior) > 1
+    if pooled:
+        a, b = pooled_shares(with_posterior), pooled_shares(defaults)
+    else:
+        a, b = with_posterior.iloc[0], defaults.iloc[0]
     width = max(len(OUTCOME_LABELS[o]) for o in OUTCOMES)
+    over = f", pooled over {len(with_posterior):,} points" if pooled else ""
     lines = [
-        "Shares with parameter uncertainty (posterior draws) and without (defaults), same run seeds:",
+        "Shares with parameter uncertainty (posterior draws) and without (defaults), "
+        f"same run seeds{over}:",
         f"{'Outcome':<{width}}  {'posterior draws':<22}  defaults only",
     ]
     for outcome in OUTCOMES:

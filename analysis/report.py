@@ -194,12 +194,14 @@ def uncertainty_frame(results: Results, summary: pd.DataFrame) -> pd.DataFrame |
         two rows (posterior draws, defaults), or ``None`` when the folder has no such comparison.
     """
     path = results.path / SUMMARY_AT_DEFAULTS
-    if not results.manifest.posterior or len(summary) != 1 or not path.exists():
+    if not results.manifest.posterior or not path.exists():
         return None
     try:
         defaults = pd.read_csv(path)
     except (OSError, ValueError, pd.errors.ParserError) as error:
         raise ResultsError(f"{path}: unreadable ({error})") from None
+    if len(summary) > 1:  # a sweep: pooled over its points
+        summary, defaults = (pooled_shares(t).to_frame().T for t in (summary, defaults))
     with_draws = outcome_frame(summary, [], label="coefficients drawn from the posterior")
     at_defaults = outcome_frame(defaults, [], label="default coefficients (same seeds)")
     return pd.concat([with_draws, at_defaults], ignore_index=True)

@@ -96,12 +96,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def print_without_posterior(plan: object, options: object, folder: Path) -> None:
-    """Run a single scenario's runs again at the default coefficients and print both tables.
+    """Run a batch's runs again at the default coefficients and print both tables.
 
-    The same run seeds, without the posterior draws: the difference is parameter uncertainty.
+    The same run seeds, without the posterior draws: the difference is parameter uncertainty. A
+    sweep's shares are pooled over its points; both summaries are kept in the results folder
+    (``summary.csv`` and ``summary_at_defaults.csv``), where the report shows them side by side.
 
     Args:
-        plan: the run plan with a posterior (a :class:`~sim.plan.RunPlan` of kind ``run``).
+        plan: the run plan with a posterior (a :class:`~sim.plan.RunPlan`, a run or a sweep).
         options: the execution options (:class:`~sim.engine.ExecOptions`).
         folder: the results folder of the run with the posterior.
     """

@@ -359,7 +359,7 @@ def _run_plan(args: argparse.Namespace, plan: Any, out: Path | None) -> tuple[in
             " shares include parameter uncertainty"
         )
     _print_summary(report.folder)
-    if plan.posterior is not None and plan.kind == "run":
+    if plan.posterior is not None:  # the same runs at the defaults, side by side
         from hedgesim.calibrate import print_without_posterior
 
         print_without_posterior(plan, options, report.folder)

@@ -303,7 +303,9 @@ def test_validate_knows_calibration_files(
     assert err.startswith(f"{path}:") and "targets.unga_position.colum: unknown key" in err
 
 
-def test_sweep_with_posterior(tmp_path: Path, fitted: Path) -> None:
+def test_sweep_with_posterior(
+    tmp_path: Path, fitted: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sweep = tmp_path / "sweep.yaml"
     base = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
     sweep.write_text(
@@ -323,6 +325,14 @@ def test_sweep_with_posterior(tmp_path: Path, fitted: Path) -> None:
     assert (
         json.loads((out / "manifest.json").read_text())["posterior"]["name"] == "tiny-calibration"
     )
+    # shares with and without parameter uncertainty, pooled over the points, in print and report
+    printed = capsys.readouterr().out
+    assert "pooled over 2 points" in printed and "defaults only" in printed
+    defaults = pd.read_csv(out / "summary_at_defaults.csv")
+    assert len(defaults) == 2 and defaults["n_runs"].sum() == 12
+    from analysis.report import write_report
+
+    assert "With and without parameter uncertainty" in write_report(out).read_text()
 
 
 def test_band_figure_data_marks_fitting_and_heldout_years(fitted: Path) -> None:
