@@ -47,6 +47,8 @@ SHARE_CLASS = "hedgesim-share"
 _CELL = "padding:0.15em 0.8em"
 STATUS_CLASS = "hedgesim-status"
 """CSS class of the line saying how many runs were computed and how long it took."""
+DRAWING_CLASS = "hedgesim-drawing"
+"""CSS class of the note shown while the figures of a new ensemble are being drawn."""
 
 _DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hedgesim-draw")
 """Figures are drawn one at a time, on one thread, since matplotlib's style context changes the
@@ -202,7 +204,13 @@ def Page() -> None:
         lambda: run_ensemble(scenario, n_runs.value, values=moved(scenario, values)),
         dependencies=[scenario_name.value, tuple(sorted(values.items())), n_runs.value],
     )
-    images = solara.use_memo(lambda: _DRAWER.submit(_figures, ensemble).result(), [ensemble])
+    # The shares show as soon as the ensemble is simulated; the figures follow when drawn.
+    drawn = solara.use_thread(
+        lambda: _DRAWER.submit(_figures, ensemble).result(),
+        dependencies=[ensemble],
+        intrusive_cancel=False,
+    )
+    images = drawn.value if drawn.state == solara.ResultState.FINISHED else None
     with solara.Sidebar():
         Controls()
     with solara.Column():
@@ -213,10 +221,13 @@ def Page() -> None:
             " brackets the 95% Wilson interval.",
             classes=[STATUS_CLASS],
         )
-        with solara.Columns([1, 1]):
-            solara.Image(images["shares"], width="100%")
-            solara.Image(images["position"], width="100%")
-        solara.Image(images["fans"], width="100%")
+        if images is None:
+            solara.Text("drawing the figures…", classes=[DRAWING_CLASS])
+        else:
+            with solara.Columns([1, 1]):
+                solara.Image(images["shares"], width="100%")
+                solara.Image(images["position"], width="100%")
+            solara.Image(images["fans"], width="100%")
 
 
 __all__ = ["OUTCOMES", "Page"]

@@ -141,7 +141,8 @@ def test_slider_changes_the_shares_offline_without_console_errors(
             before = page.evaluate(SHARES_JS)
             assert set(before) == {"hedging", "tilt_us", "tilt_china", "caught_between_giants"}
             assert all(text.endswith("%") for text in before.values())
-            assert page.locator("img").count() >= 3
+            # the figures follow the shares once drawn
+            page.wait_for_function("document.querySelectorAll('img').length >= 3", timeout=60_000)
             save(page, tmp_path, "explorer.png")
 
             slider = page.get_by_role("slider", name="China's coercion")
@@ -155,6 +156,7 @@ def test_slider_changes_the_shares_offline_without_console_errors(
                 before["caught_between_giants"].rstrip("%")
             )
             assert sum(share.values()) == pytest.approx(100.0, abs=0.3)
+            page.wait_for_function("document.querySelectorAll('img').length >= 3", timeout=60_000)
             page.wait_for_timeout(500)
             save(page, tmp_path, "explorer-moved.png")
         finally:
