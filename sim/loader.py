@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.contract.files import special_file_kind
+from sim.input_errors import InputError, InputErrors
 from sim.scenario import Scenario
 from sim.yaml12 import MAX_DEPTH, too_deep_line, yaml11_hint
 from sim.yaml12 import Yaml12Loader as _Loader
@@ -36,55 +37,8 @@ MAX_BYTES = 5 * 1024 * 1024
 """Largest accepted input file."""
 MAX_VALUES = 100_000
 """Most values a document may hold once aliases are expanded (guards against alias bombs)."""
-MAX_ERRORS = 10
-"""Most problems of one file reported at once."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 Loc = tuple[str | int, ...]
-
-
-class InputError(Exception):
-    """One-line user-facing error: ``str(e) == f"{file}:{line}: {field}: {message}"``.
-
-    ``:{line}`` is omitted when the line is unknown and ``{field}: `` when there is no field.
-    """
-
-    def __init__(
-        self, file: str | Path, message: str, *, line: int | None = None, field: str | None = None
-    ) -> None:
-        self.file, self.message, self.line, self.field = str(file), message, line, field
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.field + ': ' if self.field else ''}{self.message}"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.file, self.message), {"line": self.line, "field": self.field})
-
-
-class InputErrors(InputError):
-    """Several problems with one file; ``str(e)`` is one line per problem (at most :data:`MAX_ERRORS`).
-
-    The attributes of :class:`InputError` are those of the first problem.
-
-    Args:
-        errors: the problems, in the order to report them.
-    """
-
-    def __init__(self, errors: list[InputError]) -> None:
-        self.errors = list(errors)
-        first = self.errors[0]
-        super().__init__(first.file, first.message, line=first.line, field=first.field)
-
-    def __str__(self) -> str:
-        shown = [str(e) for e in self.errors[:MAX_ERRORS]]
-        hidden = len(self.errors) - len(shown)
-        if hidden:
-            shown.append(f"{self.errors[0].file}: ... and {hidden} more problem(s)")
-        return "\n".join(shown)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.errors,))
 
 
 class LineIndex:

@@ -30,7 +30,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.design import MAX_POINTS, design_matrix, sampler_info
-from sim.loader import InputError, LineIndex, read_yaml, validate_data
+from sim.input_errors import FileChecker
+from sim.loader import LineIndex, read_yaml, validate_data
 from sim.plan import MAX_BLOCK_SIZE, RunPlan
 from sim.scenario import LANE_FIELDS, Scenario, field_path
 
@@ -118,17 +119,6 @@ class ResolvedSweep:
         )
 
 
-class _Checker:
-    """Raises InputErrors located in the sweep file."""
-
-    def __init__(self, path: Path, index: LineIndex) -> None:
-        self.path, self.index = path, index
-
-    def fail(self, message: str, *loc: str | int) -> InputError:
-        field = ".".join(str(p) for p in loc) if loc else None
-        return InputError(self.path, message, line=self.index.line_of(loc) or 1, field=field)
-
-
 def looks_like_sweep(data: Any) -> bool:
     """Whether loaded YAML data is meant as a sweep file rather than a scenario.
 
@@ -154,7 +144,7 @@ def load_sweep(path: str | Path, loaded: tuple[Any, LineIndex] | None = None) ->
     path = Path(path)
     data, index = loaded if loaded is not None else read_yaml(path)
     sweep = validate_data(data, Sweep, path, index)
-    check = _Checker(path, index)
+    check = FileChecker(path, index)
     base = (path.parent / sweep.base).resolve()
     if not base.exists():
         raise check.fail(f"base scenario file not found: {base}", "base")
@@ -175,7 +165,7 @@ def load_sweep(path: str | Path, loaded: tuple[Any, LineIndex] | None = None) ->
     return ResolvedSweep(sweep, path, scenario, points, sampler_info(sweep, axes))
 
 
-def _check_sampler_options(sweep: Sweep, check: _Checker) -> None:
+def _check_sampler_options(sweep: Sweep, check: FileChecker) -> None:
     kind = sweep.sampler
     if kind == "grid" and sweep.samples is not None:
         raise check.fail("only for lhs, sobol and morris (a grid is the full product)", "samples")
@@ -190,7 +180,7 @@ def _check_sampler_options(sweep: Sweep, check: _Checker) -> None:
 
 
 def _axis(
-    sweep: Sweep, name: str, spec: ParameterSpec, scenario: Scenario, check: _Checker
+    sweep: Sweep, name: str, spec: ParameterSpec, scenario: Scenario, check: FileChecker
 ) -> npt.NDArray[np.float64]:
     """The parameter's grid values (grid) or ``[low, high]`` (other samplers), each validated."""
     loc = ("parameters", name)
@@ -233,7 +223,7 @@ def _first_error(error: ValidationError) -> str:
 
 
 def _check_value(
-    name: str, value: float, scenario: Scenario, check: _Checker, loc: tuple[str | int, ...]
+    name: str, value: float, scenario: Scenario, check: FileChecker, loc: tuple[str | int, ...]
 ) -> None:
     try:
         scenario.with_values({name: value})
@@ -244,7 +234,7 @@ def _check_value(
 
 
 def _check_points(
-    matrix: npt.NDArray[np.float64], names: list[str], scenario: Scenario, check: _Checker
+    matrix: npt.NDArray[np.float64], names: list[str], scenario: Scenario, check: FileChecker
 ) -> None:
     """Validate every point's combination, section by section (cross-field rules live there)."""
     base = scenario.model_dump()

@@ -38,7 +38,8 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.contract.columns import TRAJECTORY_VARIABLES
-from sim.loader import InputError, LineIndex, load_scenario, read_yaml, validate_data
+from sim.input_errors import FileChecker
+from sim.loader import LineIndex, load_scenario, read_yaml, validate_data
 from sim.plan import MAX_BLOCK_SIZE
 from sim.scenario import LANE_FIELDS, Scenario
 
@@ -237,15 +238,6 @@ class ResolvedCalibration:
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-class _Checker:
-    def __init__(self, path: Path, index: LineIndex) -> None:
-        self.path, self.index = path, index
-
-    def fail(self, message: str, *loc: str | int) -> InputError:
-        field = ".".join(str(p) for p in loc) if loc else None
-        return InputError(self.path, message, line=self.index.line_of(loc) or 1, field=field)
-
-
 def looks_like_calibration(data: Any) -> bool:
     """Whether loaded YAML data is meant as a calibration file (it has ``targets``)."""
     return isinstance(data, dict) and "targets" in data
@@ -271,7 +263,7 @@ def load_calibration(
     path = Path(path)
     data, index = loaded if loaded is not None else read_yaml(path)
     spec = validate_data(data, Calibration, path, index)
-    check = _Checker(path, index)
+    check = FileChecker(path, index)
     base = (path.parent / spec.base).resolve()
     if not base.is_file():
         raise check.fail(f"base scenario file not found: {base}", "base")
@@ -310,7 +302,9 @@ def load_calibration(
     return ResolvedCalibration(spec, path, scenario, tuple(series))
 
 
-def _check_episode(cal: ResolvedCalibration, name: str, episode: Episode, check: _Checker) -> None:
+def _check_episode(
+    cal: ResolvedCalibration, name: str, episode: Episode, check: FileChecker
+) -> None:
     loc = ("episodes", name)
     if episode.variable not in TRAJECTORY_VARIABLES:
         close = difflib.get_close_matches(episode.variable, TRAJECTORY_VARIABLES, n=1)
@@ -330,7 +324,7 @@ def _check_episode(cal: ResolvedCalibration, name: str, episode: Episode, check:
             )
 
 
-def _check_prior(name: str, prior: Prior, scenario: Scenario, check: _Checker) -> None:
+def _check_prior(name: str, prior: Prior, scenario: Scenario, check: FileChecker) -> None:
     loc = ("parameters", name)
     if name not in LANE_FIELDS:
         close = difflib.get_close_matches(name, LANE_FIELDS, n=1)

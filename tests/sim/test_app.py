@@ -5,6 +5,7 @@ The page in a real browser is tested in ``tests/browser/test_explorer_browser.py
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,7 +61,10 @@ def test_page_shows_the_ensemble_shares(rendered: Any) -> None:
         assert shown[c] == f"{100 * share:.1f}%"
     labels = {w.label for w in rendered.find(v.Slider).widgets}
     assert {label for label, *_ in SLIDERS.values()} <= labels
-    images = rendered.find(ipywidgets.Image).widgets
+    deadline = time.monotonic() + 120  # the figures are drawn on a thread, after the shares show
+    while len(images := rendered.find(ipywidgets.Image).widgets) < 3:
+        assert time.monotonic() < deadline, f"{len(images)} of 3 figures drawn"
+        time.sleep(0.05)
     assert len(images) == 3 and all(bytes(w.value).startswith(b"\x89PNG") for w in images)
 
 

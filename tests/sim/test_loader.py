@@ -11,11 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.input_errors import MAX_ERRORS, InputErrors
 from sim.loader import (
     MAX_BYTES,
-    MAX_ERRORS,
     InputError,
-    InputErrors,
     LineIndex,
     load_model,
     load_scenario,
