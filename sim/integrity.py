@@ -148,8 +148,6 @@ def repair(folder: ResultsFolder, damaged: list[str]) -> str:
     Returns:
         what was done, one line (for the command line to show).
     """
-    from sim.storage import PART_KINDS
-
     m = folder.manifest
     parquet = [name for name in damaged if name != SUMMARY]
     if not parquet:
@@ -162,12 +160,13 @@ def repair(folder: ResultsFolder, damaged: list[str]) -> str:
     what = ", ".join(parquet)
     m.finished, m.checksums = None, {}
     blocks = range(m.n_blocks or 0)
-    if all(folder.part_path(kind, i).exists() for i in blocks for kind in PART_KINDS):
+    folder.load_log()
+    if folder.finished_blocks() == set(blocks):
         folder.save_manifest()
         return f"{what} failed its checksum; rebuilt from the block parts"
     for name in (*FINAL_FILES, SUMMARY):
         (folder.path / name).unlink(missing_ok=True)
-    m.finished_blocks = []
     folder.parts.mkdir(exist_ok=True)
+    folder.drop_blocks(blocks)
     folder.save_manifest()
     return f"{what} failed its checksum and no block parts are left; running every block again"

@@ -1,14 +1,16 @@
-"""The results folder (docs/results.md): manifest, per-block Parquet parts, and their compaction.
+"""The results folder (docs/results.md): manifest, block log, per-block parts, and their compaction.
 
-Only the coordinating process writes here. Every file is written atomically (a temporary file in the
-same folder, then :func:`os.replace`), and a block counts as finished only once ``manifest.json`` lists
-it, so a batch killed at any moment can be resumed. Compaction streams the parts in block order into
-``runs.parquet``, ``trajectories.parquet`` and ``bands.parquet`` (sorted by run id / point id whatever
-order the blocks finished in) with memory bounded by one block, writes ``summary.csv`` (which reads
-``runs.parquet`` in batches), then removes ``parts/``. Parts are fsynced before they are renamed into place;
-parts and final files carry page checksums (verified by every reader). A part found missing or
-corrupt at compaction drops its block from ``finished_blocks`` for a resume to redo.
-Manifest construction and the resume checks live in :mod:`sim.manifest`.
+Only the coordinating process writes here. A finished block is written as one part file
+(:mod:`sim.parts`, fsynced then renamed into place: one fsync per block), then one line is appended
+to ``blocks.log`` (:mod:`sim.blocklog`); the block counts as finished only once that line is there
+and its part file is present with the logged size, so a batch killed at any moment can be resumed.
+``manifest.json`` (the plan, sessions, failures) is written atomically at the start and end of each
+session, not per block. Compaction (:mod:`sim.compaction`) streams the parts in block order into
+``runs.parquet``, ``trajectories.parquet`` and ``bands.parquet`` (sorted by run id / point id
+whatever order the blocks finished in), writes ``summary.csv`` (which reads ``runs.parquet`` in
+batches), then removes ``parts/`` and the log. Parts and final files carry checksums verified by
+every reader. A part found missing or corrupt at compaction drops its block from the log for a
+resume to redo. Manifest construction and the resume checks live in :mod:`sim.manifest`.
 """
 
 from __future__ import annotations
@@ -22,24 +24,20 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sim.bands import BandMerger
+from sim.blocklog import LOG_NAME, BlockLog, BlockRecord
 from sim.contract.errors import ResultsError
-from sim.contract.files import (
-    ParquetStreamWriter,
-    check_regular,
-    write_parquet_atomic,
-    write_text_atomic,
-)
+from sim.contract.files import ParquetStreamWriter, check_regular, write_text_atomic
 from sim.contract.lock import LOCK_NAME
 from sim.contract.manifest import Manifest, parse_manifest
 from sim.contract.summary import write_summary
 from sim.integrity import FINAL_FILES, SUMMARY, check_block_tables, file_digest
 from sim.manifest import check_resumable, check_versions, new_session, utc_now
+from sim.parts import PartError, read_part, write_part
 
 PART_KINDS: tuple[str, ...] = ("runs", "trajectories", "bands", "hist")
-"""Files each block writes under ``parts/`` (``hist``: partial histograms of shared points)."""
+"""Tables in each block's part file (``hist``: partial histograms of shared points)."""
 SeedsOf = Callable[[int], npt.NDArray[np.uint64]]
 """The run seeds the plan gives a block, by block index (checked against each part at compaction)."""
 
@@ -62,6 +60,12 @@ class BlockOutput:
     bands: pa.Table
     hist: pa.Table
 
+    def tables(self) -> dict[str, pa.Table]:
+        """The tables by kind (:data:`PART_KINDS`)."""
+        return dict(
+            zip(PART_KINDS, (self.runs, self.trajectories, self.bands, self.hist), strict=True)
+        )
+
 
 class ResultsFolder:
     """A results folder being written.
@@ -70,12 +74,16 @@ class ResultsFolder:
 
     Attributes:
         path: the folder.
-        manifest: the manifest as last written.
+        manifest: the manifest as last written (or as it will be written at the session's end).
+        log: the folder's ``blocks.log``.
+        done: the finished blocks' log records, by block number.
     """
 
     def __init__(self, path: Path, manifest: Manifest) -> None:
         self.path = path
         self.manifest = manifest
+        self.log = BlockLog(path / LOG_NAME)
+        self.done: dict[int, BlockRecord] = {}
 
     @property
     def parts(self) -> Path:
@@ -143,11 +151,31 @@ class ResultsFolder:
         manifest = parse_manifest(data, mpath)
         check_resumable(manifest, expected, mpath)
         folder = cls(path, manifest)
-        if not folder.compacted:
-            folder.parts.mkdir(exist_ok=True)
         for stray in [*path.glob(".*.tmp"), *path.glob("parts/.*.tmp")]:
             stray.unlink(missing_ok=True)
+        if not folder.compacted:
+            folder.parts.mkdir(exist_ok=True)
+            folder.load_log()
         return folder
+
+    def load_log(self) -> None:
+        """Take the finished blocks from ``blocks.log``: those whose part file has the logged size.
+
+        Lines that do not parse (a torn last line), name no block of this plan, or whose part is
+        missing or of another size are dropped, and the log is rewritten without them (atomically)
+        so that new lines start clean; their blocks are run again.
+        """
+        contents = self.log.read()
+        self.done = {}
+        n_blocks = self.manifest.n_blocks or 0
+        for index, record in contents.records.items():
+            path = self.part_path(index)
+            if index < n_blocks and path.is_file() and path.stat().st_size == record.size:
+                self.done[index] = record
+        if not contents.clean or len(self.done) != len(contents.records):
+            self.log.rewrite(self.done.values())
+        for index in self.done:  # finished after it failed in an earlier session
+            self.manifest.failed_blocks.pop(str(index), None)
 
     @property
     def compacted(self) -> bool:
@@ -170,45 +198,40 @@ class ResultsFolder:
         self.manifest.sessions.append(new_session(backend=backend, workers=workers, commit=commit))
 
     def end_session(self) -> None:
-        """Stamp the end of the current (last) session, if any."""
+        """Stamp the end of the current (last) session, if any, and flush ``blocks.log`` to disk."""
         if self.manifest.sessions:
             self.manifest.sessions[-1].end = utc_now()
+        self.log.sync()
+        self.log.close()
 
     def finished_blocks(self) -> set[int]:
-        """Blocks listed as finished whose parts are all present."""
+        """Blocks logged as finished whose part file is present (every block once compacted)."""
         if self.compacted:
             return set(range(self.manifest.n_blocks or 0))
-        return {
-            i
-            for i in self.manifest.finished_blocks
-            if all(self.part_path(kind, i).exists() for kind in PART_KINDS)
-        }
+        return set(self.done)
 
-    def part_path(self, kind: str, index: int) -> Path:
-        """Path of one block's part file.
+    def part_path(self, index: int) -> Path:
+        """Path of one block's part file (:mod:`sim.parts`).
 
         Args:
-            kind: one of :data:`PART_KINDS`.
             index: block number.
         """
-        return self.parts / f"{kind}-{index:06d}.parquet"
+        return self.parts / f"block-{index:06d}.zip"
 
     def save_manifest(self) -> None:
         """Write ``manifest.json`` atomically."""
         write_text_atomic(self.manifest_path, self.manifest.to_json())
 
     def write_block(self, output: BlockOutput) -> None:
-        """Write a finished block's parts durably, then record it as finished in the manifest.
+        """Write a finished block's part file durably, then log it as finished (one fsync in all).
 
         Args:
             output: the block's tables.
         """
-        tables = (output.runs, output.trajectories, output.bands, output.hist)
-        for kind, table in zip(PART_KINDS, tables, strict=True):
-            write_parquet_atomic(self.part_path(kind, output.index), table)
-        self.manifest.finished_blocks = sorted(set(self.manifest.finished_blocks) | {output.index})
-        self.manifest.failed_blocks.pop(str(output.index), None)
-        self.save_manifest()
+        record = write_part(self.part_path(output.index), output.index, output.tables())
+        self.log.append(record)
+        self.done[output.index] = record
+        self.manifest.failed_blocks.pop(str(output.index), None)  # saved at the session's end
 
     def record_failure(self, index: int, error: str) -> None:
         """Record a block that raised (with its traceback) in the manifest.
@@ -221,31 +244,31 @@ class ResultsFolder:
         self.save_manifest()
 
     def drop_blocks(self, indices: Iterable[int]) -> None:
-        """Remove blocks from ``finished_blocks`` (saved atomically) so a resume recomputes them.
+        """Remove blocks from ``blocks.log`` (rewritten atomically) so a resume recomputes them.
 
         Args:
             indices: block numbers.
         """
-        dropped = set(indices)
-        done = self.manifest.finished_blocks
-        self.manifest.finished_blocks = sorted(i for i in done if i not in dropped)
-        self.save_manifest()
+        for index in indices:
+            self.done.pop(index, None)
+        self.log.rewrite(self.done.values())
 
     def _read_block(self, index: int, seeds: SeedsOf | None) -> dict[str, pa.Table]:
-        """A block's parts, page checksums verified and checked to hold this block's runs.
+        """A block's parts, checksums verified, checked to hold this block's runs and match its log line.
+
+        Safe to call from several threads at once (compaction reads ahead).
 
         Raises:
-            _BadPart: a part is missing, unreadable, or holds another block's runs.
+            _BadPart: a part is missing, unreadable, holds another block's runs, or is not the file
+                ``blocks.log`` recorded.
         """
-        tables: dict[str, pa.Table] = {}
-        for kind in PART_KINDS:
-            path = self.part_path(kind, index)
-            try:
-                tables[kind] = pq.read_table(path, page_checksum_verification=True)
-            except FileNotFoundError as error:
-                raise _BadPart(index, path, "missing block part") from error
-            except (pa.ArrowException, OSError) as error:  # a checksum mismatch is an OSError
-                raise _BadPart(index, path, "corrupt block part") from error
+        path = self.part_path(index)
+        try:
+            tables, found = read_part(path, PART_KINDS)
+        except FileNotFoundError as error:
+            raise _BadPart(index, path, "missing block part") from error
+        except (PartError, OSError) as error:
+            raise _BadPart(index, path, "corrupt block part") from error
         m = self.manifest
         start = index * (m.block_size or 1)
         stop = min(start + (m.block_size or 1), m.n_runs)
@@ -254,14 +277,19 @@ class ResultsFolder:
                 tables, start, stop, m.replications, None if seeds is None else seeds(index)
             )
         except (KeyError, pa.ArrowException, ValueError, TypeError) as error:
-            raise _BadPart(index, self.part_path("runs", index), "corrupt block part") from error
+            raise _BadPart(index, path, "corrupt block part") from error
         if why is not None:
-            raise _BadPart(index, self.part_path("runs", index), f"block part that {why}")
+            raise _BadPart(index, path, f"block part that {why}")
+        logged = self.done.get(index)
+        if logged is None or (found.size, found.sha256) != (logged.size, logged.sha256):
+            raise _BadPart(index, path, "block part that differs from its line in blocks.log")
         return tables
 
     def remove_parts(self) -> None:
-        """Remove ``parts/`` (after compaction)."""
+        """Remove ``parts/``, then ``blocks.log`` (after compaction)."""
         shutil.rmtree(self.parts, ignore_errors=True)
+        self.log.close()
+        self.log.path.unlink(missing_ok=True)
 
     def write_summary_checked(self) -> None:
         """Write ``summary.csv`` and record its checksum (saved with the manifest)."""
@@ -284,7 +312,7 @@ class ResultsFolder:
 
         Every part is read with its page checksums verified and checked to hold its own block's
         run ids (and ``seeds``, when given). If some are missing, unreadable or misplaced, nothing is
-        written: their blocks are dropped from ``finished_blocks`` so that a resume recomputes them.
+        written: their blocks are dropped from ``blocks.log`` so that a resume recomputes them.
         The SHA-256 of each final file is recorded in the manifest's ``checksums``.
 
         Args:
@@ -336,7 +364,7 @@ class ResultsFolder:
                 what = f"{first.problem} (and {len(bad) - 1} more bad block(s)); they have"
             raise ResultsError(
                 first.path,
-                f"{what} been dropped from finished_blocks \N{EM DASH} run again with --resume",
+                f"{what} been dropped from blocks.log \N{EM DASH} run again with --resume",
             )
         self.manifest.checksums = {
             name: file_digest(self.path / name)

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-FORMAT_VERSION = 1
-"""The results-folder format written and read by this version."""
+FORMAT_VERSION = 2
+"""The results-folder format written and read by this version (2: finished blocks in ``blocks.log``,
+one part file per block; 1 listed them in the manifest's ``finished_blocks``)."""
 
 TRAJECTORY_VARIABLES: tuple[str, ...] = (
     "us_alignment",

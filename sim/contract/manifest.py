@@ -96,7 +96,6 @@ class Manifest(_Record):
     final_window: Annotated[int, Field(ge=1)] | None = None
     block_size: Annotated[int, Field(ge=1)] | None = None
     trajectory_sample: Annotated[int, Field(ge=0)] | None = None
-    finished_blocks: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list)
     failed_blocks: dict[str, str] = Field(default_factory=dict)
     fingerprint: str | None = None
     code_hash: str | None = None

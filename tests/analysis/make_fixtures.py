@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # allow `python tests/analysis/make_fixtures.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
-from sim.contract.columns import TRAJECTORY_VARIABLES  # noqa: E402
+from sim.contract.columns import FORMAT_VERSION, TRAJECTORY_VARIABLES  # noqa: E402
 from sim.contract.outcomes import OUTCOMES, Thresholds, classify_codes  # noqa: E402
 from sim.contract.summary import write_summary  # noqa: E402
 
@@ -100,7 +100,7 @@ def make_manifest(
         The manifest dict.
     """
     manifest: dict[str, Any] = {
-        "format_version": 1,
+        "format_version": FORMAT_VERSION,
         "hedgesim_version": "0.1.0",
         "kind": kind,
         "name": name,
@@ -120,7 +120,6 @@ def make_manifest(
         "final_window": FINAL_WINDOW,
         "block_size": 2048,
         "n_blocks": 1,
-        "finished_blocks": [0],
         "failed_blocks": {},
         "git_commit": "0123456789abcdef0123456789abcdef01234567",
         "python": "3.12.1",

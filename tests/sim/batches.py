@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.blocklog import LOG_NAME, BlockLog
 from sim.plan import RunPlan
 from sim.scenario import Classification, Levels, Scenario
 
@@ -40,3 +41,8 @@ def read(folder: Path) -> dict[str, pd.DataFrame]:
 def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
     for name in FILES:
         pd.testing.assert_frame_equal(a[name], b[name], check_exact=True)
+
+
+def logged_blocks(folder: Path) -> list[int]:
+    """The blocks ``blocks.log`` lists as finished (lines that do not parse are skipped)."""
+    return sorted(BlockLog(folder / LOG_NAME).read().records)

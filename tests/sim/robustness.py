@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from batches import logged_blocks
 
 REPO = Path(__file__).resolve().parents[2]
 FAULTS = REPO / "tests" / "faults.py"
@@ -238,9 +239,7 @@ def sigterm_trial(
 
     def one_finished() -> bool:
         path = out / "manifest.json"
-        return proc.poll() is not None or (
-            path.exists() and bool(json.loads(path.read_text())["finished_blocks"])
-        )
+        return proc.poll() is not None or (path.exists() and bool(logged_blocks(out)))
 
     wait_for(one_finished, 90)
     workers = _children(proc.pid)
@@ -249,7 +248,7 @@ def sigterm_trial(
     assert proc.returncode == 143, err
     assert "terminated" in err and f"--out {out} --resume" in err and "Traceback" not in err, err
     wait_for(lambda: not any(_alive(p) for p in workers), 5.0)
-    finished = json.loads((out / "manifest.json").read_text())["finished_blocks"]
+    finished = logged_blocks(out)
     assert 1 <= len(finished) < 4, finished
     resumed = subprocess.run([*args, "--resume"], env=env(), capture_output=True, text=True,
                              check=False)  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -104,11 +105,20 @@ def test_flipped_bit_in_a_block_part_is_redone_on_resume(
     monkeypatch.setenv(TEST_FAIL_ENV, "1")
     assert main(args) == 1  # blocks 0 and 2 finished: their parts wait under parts/
     monkeypatch.delenv(TEST_FAIL_ENV)
-    part = out / "parts" / "runs-000000.parquet"
-    saved = tmp_path / "saved.parquet"
-    shutil.copy(part, saved)
-    flip_bit_in_values(part)
-    assert_silently_wrong_without_checksums(pd.read_parquet(saved), part)
+    part = out / "parts" / "block-000000.zip"
+    size = part.stat().st_size
+    with zipfile.ZipFile(part) as archive:  # the block's runs table, as a member of its part file
+        members = {name: archive.read(name) for name in archive.namelist()}
+    runs, saved = tmp_path / "runs.parquet", tmp_path / "saved.parquet"
+    runs.write_bytes(members["runs.parquet"])
+    shutil.copy(runs, saved)
+    flip_bit_in_values(runs)
+    assert_silently_wrong_without_checksums(pd.read_parquet(saved), runs)
+    members["runs.parquet"] = runs.read_bytes()
+    with zipfile.ZipFile(part, "w") as archive:  # a fresh CRC-32: only the page checksum can tell
+        for name, data in members.items():
+            archive.writestr(name, data)
+    assert part.stat().st_size == size
     capsys.readouterr()
 
     assert main([*args, "--resume"]) == 2  # block 1 runs; compaction finds block 0 corrupt

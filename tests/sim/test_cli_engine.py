@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from batches import logged_blocks
 from faults import FAIL_ENV as TEST_FAIL_ENV
 
 from hedgesim.cli import main
@@ -227,15 +228,14 @@ def test_ctrl_c_keeps_finished_blocks(tmp_path: Path, files: tuple[Path, Path]) 
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        manifest = out / "manifest.json"
-        if manifest.exists() and json.loads(manifest.read_text())["finished_blocks"]:
+        if logged_blocks(out):
             break
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "--resume" in err and "Traceback" not in err
-    finished = json.loads((out / "manifest.json").read_text())["finished_blocks"]
+    finished = logged_blocks(out)
     assert 1 <= len(finished) < 4
     proc = subprocess.run([*args, "--resume"], env={**env, "HEDGESIM_TEST_BLOCK_DELAY": ""},
                           capture_output=True, text=True)  # fmt: skip

@@ -11,6 +11,7 @@ import pytest
 
 import sim
 from sim import manifest as manifest_module
+from sim.contract.columns import FORMAT_VERSION
 from sim.contract.errors import ResultsError
 from sim.contract.manifest import Manifest, parse_manifest
 from sim.manifest import (
@@ -67,7 +68,7 @@ def test_derived_fields_are_written_but_not_stored(expected: Manifest) -> None:
 
 
 def test_a_manifest_without_sessions_keeps_its_top_level_provenance() -> None:
-    data = {"format_version": 1, "replications": 2, "n_points": 3, "steps": 4}
+    data = {"format_version": FORMAT_VERSION, "replications": 2, "n_points": 3, "steps": 4}
     data |= {"git_commit": "b" * 40, "workers": 2, "backend": "local", "started": "2026-01-01"}
     manifest = parse_manifest(data, PATH)
     assert manifest.git_commit == "b" * 40 and manifest.workers == 2 and manifest.backend == "local"
@@ -75,7 +76,7 @@ def test_a_manifest_without_sessions_keeps_its_top_level_provenance() -> None:
 
 
 def test_a_manifest_field_of_the_wrong_type_is_one_line() -> None:
-    data = {"format_version": 1, "replications": "many", "n_points": 3, "steps": 4}
+    data = {"format_version": FORMAT_VERSION, "replications": "many", "n_points": 3, "steps": 4}
     with pytest.raises(ResultsError, match="replications: ") as error:
         parse_manifest(data, PATH)
     assert "\n" not in str(error.value)

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,7 @@ import pytest
 from robustness import BASE, REPO, one_line
 
 from hedgesim.cli import main
+from sim.blocklog import LOG_NAME, BlockLog
 from sim.contract.errors import ResultsError
 from sim.contract.lock import LOCK_NAME, FolderInUse, WriterLock, reading
 from sim.plan import block_size_cap
@@ -289,14 +291,14 @@ def test_a_part_copied_over_another_blocks_is_refused_then_recomputed(
     monkeypatch.setenv("HEDGESIM_TEST_FAIL_BLOCKS", "3")
     assert main(run_args(base, out)) == 1
     monkeypatch.delenv("HEDGESIM_TEST_FAIL_BLOCKS")
-    for kind in ("runs", "trajectories", "bands", "hist"):
-        shutil.copy(
-            out / "parts" / f"{kind}-000000.parquet", out / "parts" / f"{kind}-000001.parquet"
-        )
+    shutil.copy(out / "parts" / "block-000000.zip", out / "parts" / "block-000001.zip")
+    log = BlockLog(out / LOG_NAME)
+    records = log.read().records  # the log agrees with the copy: only its run ids can tell
+    log.rewrite([*records.values(), replace(records[0], index=1)])
     line = refused(capsys, run_args(base, out, "--resume"))
     assert line == (
-        f"{out / 'parts' / 'runs-000001.parquet'}: block part that holds run ids other than this"
-        " block's 6..11; it has been dropped from finished_blocks \N{EM DASH} run again with --resume"
+        f"{out / 'parts' / 'block-000001.zip'}: block part that holds run ids other than this"
+        " block's 6..11; it has been dropped from blocks.log \N{EM DASH} run again with --resume"
     )
     assert main(run_args(base, out, "--resume")) == 0
     runs = pd.read_parquet(out / "runs.parquet")
@@ -330,7 +332,7 @@ def test_manifest_fields_of_any_wrong_type_are_one_line(
     for key, value in [
         ("n_runs", "x"),
         ("sessions", "x"),
-        ("finished_blocks", 5),
+        ("failed_blocks", 5),
         ("workers", "x"),
     ]:
         (out / "manifest.json").write_text(json.dumps({**original, key: value}))

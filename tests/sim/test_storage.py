@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from batches import logged_blocks
 from faults import DELAY_ENV as TEST_DELAY_ENV
 from faults import FAIL_ENV as TEST_FAIL_ENV
 from faults import run_batch
@@ -23,6 +24,7 @@ from sim import manifest as manifest_module
 from sim import storage
 from sim.blocks import run_block
 from sim.contract import files
+from sim.contract.columns import FORMAT_VERSION
 from sim.contract.errors import ResultsError
 from sim.engine import ExecOptions, block_tasks, open_folder
 from sim.plan import RunPlan
@@ -40,7 +42,7 @@ INPROCESS = ExecOptions("inprocess", quiet=True)
 MANIFEST_KEYS = {
     "format_version", "hedgesim_version", "kind", "name", "scenario", "sweep", "parameters",
     "sampler", "batch_seed", "replications", "n_points", "n_runs", "steps", "final_window",
-    "block_size", "n_blocks", "finished_blocks", "failed_blocks", "git_commit", "code_hash", "python",
+    "block_size", "n_blocks", "failed_blocks", "git_commit", "code_hash", "python",
     "packages", "started", "finished", "wall_time_s", "workers", "backend", "sessions",
 }  # fmt: skip
 
@@ -73,15 +75,15 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_manifest_has_every_documented_field(reference: Path) -> None:
     manifest = json.loads((reference / "manifest.json").read_text())
     assert set(manifest) >= MANIFEST_KEYS
-    assert manifest["format_version"] == 1 and manifest["kind"] == "sweep"
+    assert manifest["format_version"] == FORMAT_VERSION == 2 and manifest["kind"] == "sweep"
     assert manifest["n_runs"] == 60 and manifest["n_blocks"] == 4 and manifest["block_size"] == 16
-    assert manifest["finished_blocks"] == [0, 1, 2, 3] and manifest["failed_blocks"] == {}
+    assert "finished_blocks" not in manifest and manifest["failed_blocks"] == {}
     assert manifest["parameters"] == ["levels.us_pressure"] and manifest["steps"] == 12
     assert manifest["final_window"] == 6 and manifest["scenario"]["name"] == "tiny"
     assert {"mesa", "numpy", "pyarrow", "SALib", "dask"} <= set(manifest["packages"])
     assert manifest["finished"] and manifest["started"] <= manifest["finished"]
     assert manifest["python"].count(".") == 2
-    assert not (reference / "parts").exists()
+    assert not (reference / "parts").exists() and not (reference / "blocks.log").exists()
     assert not list(reference.glob(".*.tmp"))
     (session,) = manifest["sessions"]
     assert set(session) == {"start", "end", "git_commit", "workers", "backend"}
@@ -115,7 +117,7 @@ def test_resume_refuses_another_batch(tmp_path: Path, reference: Path) -> None:
         run_batch(tiny_plan(seed=6), out, INPROCESS, resume=True)
     with pytest.raises(ResultsError, match="block_size"):
         run_batch(tiny_plan(block_size=8), out, INPROCESS, resume=True)
-    for key, value in (("format_version", 2), ("hedgesim_version", "0.0.1")):
+    for key, value in (("format_version", 1), ("hedgesim_version", "0.0.1")):
         manifest = json.loads((out / "manifest.json").read_text())
         original = manifest[key]
         manifest[key] = value
@@ -154,7 +156,7 @@ def test_order_of_block_completion_does_not_matter(
     folder.start()
     for task in reversed(list(block_tasks(plan, [0, 1, 2, 3], 16))):
         folder.write_block(run_block(task))
-    assert folder.manifest.finished_blocks == [0, 1, 2, 3]
+    assert folder.finished_blocks() == {0, 1, 2, 3}
     folder.compact()
     assert_same(tmp_path / "rev", reference)
     import pyarrow.parquet as pq
@@ -170,8 +172,8 @@ def test_resume_redoes_blocks_whose_parts_are_missing_and_clears_temp_files(
     folder.start()
     for task in block_tasks(plan, [0, 1, 2], 16):
         folder.write_block(run_block(task))
-    folder.part_path("trajectories", 1).unlink()  # block 1 is listed as finished but incomplete
-    stray = folder.parts / ".runs-000003.parquet.abc.tmp"
+    folder.part_path(1).unlink()  # block 1 is logged as finished but its part is gone
+    stray = folder.parts / ".block-000003.zip.abc.tmp"
     stray.write_text("half")
     report = run_batch(plan, tmp_path / "m", INPROCESS, resume=True)
     assert report.complete and report.blocks_run == 2
@@ -209,10 +211,9 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path: Path, reference: 
     deadline = time.monotonic() + 60
     finished: list[int] = []
     while time.monotonic() < deadline and proc.poll() is None:
-        if manifest_path.exists():
-            finished = json.loads(manifest_path.read_text())["finished_blocks"]
-            if finished:
-                break
+        finished = logged_blocks(out)
+        if finished:
+            break
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -225,7 +226,7 @@ def test_sigkill_then_resume_gives_identical_results(tmp_path: Path, reference: 
     assert resumed.returncode == 0, resumed.stderr
     assert_same(out, reference)
     manifest = json.loads(manifest_path.read_text())
-    assert manifest["finished_blocks"] == [0, 1, 2, 3] and manifest["finished"]
+    assert manifest["finished"] and len(manifest["sessions"]) == 2
 
 
 def test_plan_block_size_does_not_change_fingerprint() -> None:
@@ -278,7 +279,7 @@ def test_sessions_and_runs_done_across_a_resume(
     assert_same(out, reference)
 
 
-def test_parts_and_compacted_files_are_fsynced_before_rename(
+def test_one_fsync_per_block_and_compacted_files_are_fsynced_before_rename(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     synced: list[str] = []
@@ -289,9 +290,17 @@ def test_parts_and_compacted_files_are_fsynced_before_rename(
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
-    run_batch(tiny_plan(), tmp_path / "d", INPROCESS)
-    for kind in storage.PART_KINDS:
-        assert any(name.startswith(f".{kind}-000003.parquet.") for name in synced), kind
+    monkeypatch.setenv(TEST_FAIL_ENV, "2")
+    run_batch(tiny_plan(), tmp_path / "d", INPROCESS)  # blocks 0, 1, 3; block 2 fails
+    per_block = [name[:18] for name in synced if name.startswith(".block-")]
+    assert per_block == [f".block-00000{i}.zip." for i in (0, 1, 3)]
+    assert synced.count("blocks.log") == 1  # once, at the end of the session
+    manifests = [name for name in synced if name.startswith(".manifest.json.")]
+    assert len(manifests) == 3  # session start, the failure, session end: not per block
+    monkeypatch.delenv(TEST_FAIL_ENV)
+    synced.clear()
+    assert run_batch(tiny_plan(), tmp_path / "d", INPROCESS, resume=True).complete
+    assert [name[:18] for name in synced if name.startswith(".block-")] == [".block-000002.zip."]
     for name in ("runs", "trajectories", "bands"):
         assert any(n.startswith(f".{name}.parquet.") for n in synced), name
     umask = os.umask(0o022)
@@ -304,7 +313,7 @@ def _interrupted(out: Path, monkeypatch: pytest.MonkeyPatch) -> storage.ResultsF
     monkeypatch.setenv(TEST_FAIL_ENV, "2")
     assert not run_batch(tiny_plan(), out, INPROCESS).complete
     monkeypatch.delenv(TEST_FAIL_ENV)
-    return storage.ResultsFolder(out, json.loads((out / "manifest.json").read_text()))
+    return open_folder(tiny_plan(), out, INPROCESS, resume=True)
 
 
 def test_corrupt_part_is_dropped_at_compaction_then_recomputed(
@@ -312,16 +321,18 @@ def test_corrupt_part_is_dropped_at_compaction_then_recomputed(
 ) -> None:
     out = tmp_path / "c"
     folder = _interrupted(out, monkeypatch)
-    truncated = folder.part_path("trajectories", 3)
-    truncated.write_bytes(truncated.read_bytes()[:40])  # as after a crash without fsync
+    damaged = folder.part_path(3)
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size: only reading it finds the damage
+    damaged.write_bytes(bytes(data))
     with pytest.raises(ResultsError) as error:
         run_batch(tiny_plan(), out, INPROCESS, resume=True)
     assert str(error.value) == (
-        f"{truncated}: corrupt block part; it has been dropped from finished_blocks"
+        f"{damaged}: corrupt block part; it has been dropped from blocks.log"
         " \N{EM DASH} run again with --resume"
     )
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["finished_blocks"] == [0, 1, 2] and manifest["finished"] is None
+    assert logged_blocks(out) == [0, 1, 2] and manifest["finished"] is None
     assert not (out / "runs.parquet").exists() and not list(out.glob(".*.tmp"))
     report = run_batch(tiny_plan(), out, INPROCESS, resume=True)
     assert report.complete and report.blocks_run == 1
@@ -342,7 +353,7 @@ def test_corrupt_part_cli_exit_2_then_resume_gives_identical_results(
     monkeypatch.setenv(TEST_FAIL_ENV, "2")
     assert main(args) == 1
     monkeypatch.delenv(TEST_FAIL_ENV)
-    part = out / "parts" / "runs-000001.parquet"
+    part = out / "parts" / "block-000001.zip"
     data = bytearray(part.read_bytes())
     for i in range(len(data) // 3, len(data) // 3 + 64):  # damage a data page, keep the footer
         data[i] ^= 0xFF
@@ -351,7 +362,7 @@ def test_corrupt_part_cli_exit_2_then_resume_gives_identical_results(
     assert main([*args, "--resume"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        f"{part}: corrupt block part; it has been dropped from finished_blocks"
+        f"{part}: corrupt block part; it has been dropped from blocks.log"
         " \N{EM DASH} run again with --resume"
     ]
     assert main([*args, "--resume"]) == 0
