@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,25 @@ from sim.contract.lock import LOCK_NAME, WriterLock
 from sim.executors import default_workers, make_executor
 from sim.integrity import damaged_final_files, repair
 from sim.manifest import git_commit, new_manifest
+from sim.parts import EncodedBlock
 from sim.plan import DEFAULT_BLOCK_SIZE, RunPlan, effective_block_size
-from sim.storage import BlockOutput, ResultsFolder
+from sim.storage import BlockOutput, ResultsFolder, encode_output
 
 BlockRunner = Callable[[Any], BlockOutput]
 """A module-level function that runs a task into a :class:`~sim.blocks.BlockOutput`."""
+
+
+def run_encoded(runner: BlockRunner, task: Any) -> EncodedBlock:
+    """Run a task and encode its part file, in the worker (the coordinator only writes the bytes).
+
+    Args:
+        runner: runs the task into tables.
+        task: the block task.
+
+    Returns:
+        the block's part file and log record.
+    """
+    return encode_output(runner(task))
 
 
 @dataclass(frozen=True)
@@ -243,7 +258,8 @@ def _run_locked(
                 tasks: Iterator[Any] = block_tasks(plan, todo, block_size)
                 if wrap is not None:
                     tasks = map(wrap, tasks)
-                for task, output, error in executor.imap_unordered(runner, tasks):
+                run = partial(run_encoded, runner)
+                for task, output, error in executor.imap_unordered(run, tasks):
                     seen.add(task.index)
                     if error is None:
                         folder.write_block(output)

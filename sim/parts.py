@@ -13,6 +13,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -44,20 +45,46 @@ def encode_parts(tables: Mapping[str, pa.Table]) -> bytes:
     return buffer.getvalue()
 
 
-def write_part(path: Path, index: int, tables: Mapping[str, pa.Table]) -> BlockRecord:
-    """Write a block's part file durably (fsynced, then renamed into place).
+@dataclass(frozen=True)
+class EncodedBlock:
+    """A finished block's part file, encoded (in the worker that ran it) and ready to write.
 
     Args:
-        path: the part file.
+        data: the part file's bytes.
+        record: its log line (block number, size, SHA-256).
+    """
+
+    data: bytes
+    record: BlockRecord
+
+    @property
+    def index(self) -> int:
+        """Block number."""
+        return self.record.index
+
+
+def encode_block(index: int, tables: Mapping[str, pa.Table]) -> EncodedBlock:
+    """A block's tables as its part file and log record.
+
+    Args:
         index: block number.
         tables: table by kind.
 
     Returns:
-        the record to log once the file is in place.
+        the encoded block.
     """
     data = encode_parts(tables)
-    write_bytes_atomic(path, data)
-    return BlockRecord(index, len(data), hashlib.sha256(data).hexdigest())
+    return EncodedBlock(data, BlockRecord(index, len(data), hashlib.sha256(data).hexdigest()))
+
+
+def write_part(path: Path, block: EncodedBlock) -> None:
+    """Write a block's part file durably: fsynced (the block's one fsync), then renamed into place.
+
+    Args:
+        path: the part file.
+        block: the encoded block.
+    """
+    write_bytes_atomic(path, block.data)
 
 
 def read_part(path: Path, kinds: Iterable[str]) -> tuple[dict[str, pa.Table], BlockRecord]:

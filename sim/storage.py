@@ -34,7 +34,7 @@ from sim.contract.manifest import Manifest, parse_manifest
 from sim.contract.summary import write_summary
 from sim.integrity import FINAL_FILES, SUMMARY, check_block_tables, file_digest
 from sim.manifest import check_resumable, check_versions, new_session, utc_now
-from sim.parts import PartError, read_part, write_part
+from sim.parts import EncodedBlock, PartError, encode_block, read_part, write_part
 
 PART_KINDS: tuple[str, ...] = ("runs", "trajectories", "bands", "hist")
 """Tables in each block's part file (``hist``: partial histograms of shared points)."""
@@ -65,6 +65,18 @@ class BlockOutput:
         return dict(
             zip(PART_KINDS, (self.runs, self.trajectories, self.bands, self.hist), strict=True)
         )
+
+
+def encode_output(output: BlockOutput) -> EncodedBlock:
+    """A block's tables encoded as its part file (in a worker, to spare the coordinator).
+
+    Args:
+        output: the block's tables.
+
+    Returns:
+        the part file's bytes and log record.
+    """
+    return encode_block(output.index, output.tables())
 
 
 class ResultsFolder:
@@ -222,15 +234,18 @@ class ResultsFolder:
         """Write ``manifest.json`` atomically."""
         write_text_atomic(self.manifest_path, self.manifest.to_json())
 
-    def write_block(self, output: BlockOutput) -> None:
+    def write_block(self, output: BlockOutput | EncodedBlock) -> None:
         """Write a finished block's part file durably, then log it as finished (one fsync in all).
 
         Args:
-            output: the block's tables.
+            output: the block's tables, or its part file already encoded by the worker
+                (:func:`encode_output`).
         """
-        record = write_part(self.part_path(output.index), output.index, output.tables())
-        self.log.append(record)
-        self.done[output.index] = record
+        if isinstance(output, BlockOutput):
+            output = encode_output(output)
+        write_part(self.part_path(output.index), output)
+        self.log.append(output.record)
+        self.done[output.index] = output.record
         self.manifest.failed_blocks.pop(str(output.index), None)  # saved at the session's end
 
     def record_failure(self, index: int, error: str) -> None:
