@@ -19,6 +19,7 @@ import json
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ import pyarrow as pa
 
 from sim.bands import BandMerger
 from sim.blocklog import LOG_NAME, BlockLog, BlockRecord
+from sim.compaction import WriterThread, read_ahead
 from sim.contract.errors import ResultsError
 from sim.contract.files import ParquetStreamWriter, check_regular, write_text_atomic
 from sim.contract.lock import LOCK_NAME
@@ -322,8 +324,9 @@ class ResultsFolder:
     def compact(self, seeds: SeedsOf | None = None) -> None:
         """Merge the parts into the final Parquet files and mark the batch finished.
 
-        Streams the parts into the final files, writes ``summary.csv``, records the end in the
-        manifest, then removes ``parts/``.
+        Streams the parts into the final files (parts decoded a few blocks ahead, each final file
+        encoded on its own thread: :mod:`sim.compaction`), writes ``summary.csv``, records the end
+        in the manifest, then removes ``parts/``.
 
         Every part is read with its page checksums verified and checked to hold its own block's
         run ids (and ``seeds``, when given). If some are missing, unreadable or misplaced, nothing is
@@ -344,18 +347,20 @@ class ResultsFolder:
             kind: ParquetStreamWriter(self.path / f"{kind}.parquet")
             for kind in ("runs", "trajectories", "bands")
         }
-        merger = BandMerger(m.replications, m.steps, writers["bands"].write)
+        threads = {kind: WriterThread(w.write, f"compact-{kind}") for kind, w in writers.items()}
+        merger = BandMerger(m.replications, m.steps, threads["bands"].write)
         bad: list[_BadPart] = []
+        blocks = read_ahead(partial(self._read_block, seeds=seeds), range(n_blocks))
         try:
-            for index in range(n_blocks):
+            for index, future in enumerate(blocks):
                 try:
-                    tables = self._read_block(index, seeds)
+                    tables = future.result()
                 except _BadPart as part:
                     bad.append(part)
                 if bad:
                     continue  # nothing more is written; the rest are only checked
-                writers["runs"].write(tables["runs"])
-                writers["trajectories"].write(tables["trajectories"])
+                threads["runs"].write(tables["runs"])
+                threads["trajectories"].write(tables["trajectories"])
                 merger.add_block(
                     tables["hist"],
                     tables["bands"],
@@ -363,13 +368,20 @@ class ResultsFolder:
                 )
             if not bad:
                 merger.close()
+                for thread in threads.values():
+                    thread.join()
                 for writer in writers.values():
                     writer.close()
         except BaseException:
+            blocks.close()
+            for thread in threads.values():
+                thread.cancel()
             for writer in writers.values():
                 writer.abort()
             raise
         if bad:
+            for thread in threads.values():
+                thread.cancel()
             for writer in writers.values():
                 writer.abort()
             self.drop_blocks(part.index for part in bad)
