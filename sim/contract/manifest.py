@@ -4,7 +4,8 @@ The engine builds and updates a :class:`Manifest`; analysis reads one with :func
 Facts that follow from others are derived, not stored twice: ``n_runs`` and ``n_blocks`` from the
 points, replications and block size, ``started`` from the first of the ``sessions`` (each run or
 resume of the batch) and the latest ``git_commit``, ``workers`` and ``backend`` from the last. They are still written to the file,
-for people and older readers, and are ignored when it is read back (format version 1 is unchanged).
+for people and older readers, and are ignored when it is read back. Finished blocks are not in the
+manifest but in ``blocks.log`` (:mod:`sim.blocklog`, format version 2).
 """
 
 from __future__ import annotations
