@@ -16,8 +16,11 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import pyarrow as pa
+
+from sim.contract.files import ParquetStreamWriter
 
 READ_THREADS = max(1, min(4, os.cpu_count() or 1))
 """Threads decoding parts ahead of the writers."""
@@ -121,3 +124,41 @@ class WriterThread:
     def _raise(self) -> None:
         if self._error is not None:
             raise self._error
+
+
+class FinalFiles:
+    """The final Parquet files being compacted, each appended to on its own :class:`WriterThread`.
+
+    Args:
+        folder: the results folder.
+        kinds: the files, ``<kind>.parquet`` (nothing appears there until :meth:`close`).
+    """
+
+    def __init__(self, folder: Path, kinds: Iterable[str]) -> None:
+        self._writers = {kind: ParquetStreamWriter(folder / f"{kind}.parquet") for kind in kinds}
+        self._threads = {
+            kind: WriterThread(writer.write, f"compact-{kind}")
+            for kind, writer in self._writers.items()
+        }
+
+    def appender(self, kind: str) -> Callable[[pa.Table], None]:
+        """The function that queues a table for one file.
+
+        Args:
+            kind: the file.
+        """
+        return self._threads[kind].write
+
+    def close(self) -> None:
+        """Write what is queued, then finish each file durably and rename it into place."""
+        for thread in self._threads.values():
+            thread.join()
+        for writer in self._writers.values():
+            writer.close()
+
+    def abort(self) -> None:
+        """Drop what is queued and every temporary file (idempotent)."""
+        for thread in self._threads.values():
+            thread.cancel()
+        for writer in self._writers.values():
+            writer.abort()

@@ -28,9 +28,9 @@ import pyarrow as pa
 
 from sim.bands import BandMerger
 from sim.blocklog import LOG_NAME, BlockLog, BlockRecord
-from sim.compaction import WriterThread, read_ahead
+from sim.compaction import FinalFiles, read_ahead
 from sim.contract.errors import ResultsError
-from sim.contract.files import ParquetStreamWriter, check_regular, write_text_atomic
+from sim.contract.files import check_regular, write_text_atomic
 from sim.contract.lock import LOCK_NAME
 from sim.contract.manifest import Manifest, parse_manifest
 from sim.contract.summary import write_summary
@@ -343,12 +343,9 @@ class ResultsFolder:
         if m.block_size is None or m.n_blocks is None:
             raise ValueError("compact needs the folder's block size")
         n_blocks, block_size, n_runs = m.n_blocks, m.block_size, m.n_runs
-        writers = {
-            kind: ParquetStreamWriter(self.path / f"{kind}.parquet")
-            for kind in ("runs", "trajectories", "bands")
-        }
-        threads = {kind: WriterThread(w.write, f"compact-{kind}") for kind, w in writers.items()}
-        merger = BandMerger(m.replications, m.steps, threads["bands"].write)
+        files = FinalFiles(self.path, ("runs", "trajectories", "bands"))
+        runs, trajectories = files.appender("runs"), files.appender("trajectories")
+        merger = BandMerger(m.replications, m.steps, files.appender("bands"))
         bad: list[_BadPart] = []
         blocks = read_ahead(partial(self._read_block, seeds=seeds), range(n_blocks))
         try:
@@ -359,31 +356,19 @@ class ResultsFolder:
                     bad.append(part)
                 if bad:
                     continue  # nothing more is written; the rest are only checked
-                threads["runs"].write(tables["runs"])
-                threads["trajectories"].write(tables["trajectories"])
-                merger.add_block(
-                    tables["hist"],
-                    tables["bands"],
-                    block_stop=min((index + 1) * block_size, n_runs),
-                )
+                runs(tables["runs"])
+                trajectories(tables["trajectories"])
+                stop = min((index + 1) * block_size, n_runs)
+                merger.add_block(tables["hist"], tables["bands"], block_stop=stop)
             if not bad:
                 merger.close()
-                for thread in threads.values():
-                    thread.join()
-                for writer in writers.values():
-                    writer.close()
+                files.close()
         except BaseException:
             blocks.close()
-            for thread in threads.values():
-                thread.cancel()
-            for writer in writers.values():
-                writer.abort()
+            files.abort()
             raise
         if bad:
-            for thread in threads.values():
-                thread.cancel()
-            for writer in writers.values():
-                writer.abort()
+            files.abort()
             self.drop_blocks(part.index for part in bad)
             first = bad[0]
             what = f"{first.problem}; it has"
