@@ -267,7 +267,41 @@ def discover(
     """
     if not parameters:
         raise ValueError("scenario discovery needs a sweep (no parameters vary here)")
-    points = point_table(runs, parameters)
+    return discover_points(
+        point_table(runs, parameters),
+        parameters,
+        outcomes,
+        min_share=min_share,
+        min_coverage=min_coverage,
+    )
+
+
+def discover_points(
+    points: pd.DataFrame,
+    parameters: Sequence[str],
+    outcomes: Sequence[str] = OUTCOMES,
+    *,
+    min_share: float = DEFAULT_MIN_SHARE,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+) -> list[Box]:
+    """Scenario discovery on per-point shares (a summary table; an aggregate folder's exact counts).
+
+    Args:
+        points: one row per point with the parameters and ``share_<class>``
+            (:attr:`analysis.results.Results.summary`).
+        parameters: the swept parameters (at least one).
+        outcomes: the classes to explain (default: all four).
+        min_share: share at which a point is a case of interest.
+        min_coverage: the densest box with at least this coverage is reported.
+
+    Returns:
+        one box per class, in the order given.
+
+    Raises:
+        ValueError: no parameters, or fewer than 4 points.
+    """
+    if not parameters:
+        raise ValueError("scenario discovery needs a sweep (no parameters vary here)")
     if len(points) < 4:
         raise ValueError(f"scenario discovery needs at least 4 sweep points, not {len(points)}")
     return [

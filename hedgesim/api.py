@@ -33,7 +33,6 @@ from analysis.plots.compare import comparison_data, draw_comparison
 from analysis.report import write_report
 from analysis.results import Results as FolderResults
 from analysis.results import load_results
-from analysis.summary import summarise
 from sim.engine import ExecOptions, run_batch
 from sim.library import library_dir
 from sim.loader import InputError, load_scenario
@@ -87,7 +86,10 @@ class Results:
 
     @property
     def runs(self) -> pd.DataFrame:
-        """One row per run: ids, seed, swept parameters, outcome, final-window means."""
+        """One row per run: ids, seed, swept parameters, outcome, final-window means.
+
+        An aggregate folder holds only its bounded sample of runs; ``points`` counts every run.
+        """
         return self.data.runs
 
     @property
@@ -100,9 +102,14 @@ class Results:
         """The swept parameters (empty for a single scenario)."""
         return self.data.parameters
 
+    @property
+    def points(self) -> pd.DataFrame:
+        """Per point: parameters, runs, runs of each class, means of the final variables."""
+        return self.data.points
+
     def summary(self) -> pd.DataFrame:
         """Per point: runs, most likely outcome, and share with 95% Wilson interval per class."""
-        return summarise(self.runs, self.parameters)
+        return self.data.summary
 
     def reclassify(
         self,

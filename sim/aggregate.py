@@ -161,7 +161,9 @@ class AggregateSpec:
                 for j, v in enumerate(HIST_VARIABLES)
             ]
         )
-        dense = np.bincount(keys, minlength=n * _N_VARS * FINAL_BINS).reshape(n, _N_VARS, FINAL_BINS)
+        dense = np.bincount(keys, minlength=n * _N_VARS * FINAL_BINS).reshape(
+            n, _N_VARS, FINAL_BINS
+        )
         return {"points": points, "finals": _sparse(point_ids[starts], dense)}
 
 
@@ -228,7 +230,9 @@ class AggregateMerger:
         self.schema = points_schema(parameters)
         self.emit_points = emit_points
         self.emit_finals = emit_finals
-        self.sums = [f.name for f in self.schema if f.name != "point_id" and f.name not in parameters]
+        self.sums = [
+            f.name for f in self.schema if f.name != "point_id" and f.name not in parameters
+        ]
         self.pending: pa.Table | None = None  # one row: the point still open
         self.pending_hist = np.zeros((_N_VARS, FINAL_BINS), dtype=np.int64)
 

@@ -87,7 +87,9 @@ def run_block(task: BlockTask) -> BlockOutput:
         schema=runs_schema(list(task.lane_values)),
     )
     spec = task.aggregate
-    traced = replicates < task.trajectory_sample if spec is None else spec.traced(point_ids, replicates)
+    traced = (
+        replicates < task.trajectory_sample if spec is None else spec.traced(point_ids, replicates)
+    )
     sampled = np.flatnonzero(traced)
     steps = task.scenario.steps
     trajectories = pa.table(

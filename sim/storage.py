@@ -268,7 +268,12 @@ class ResultsFolder:
             sampled = in_sample(point, rep, agg.sample_per_point, agg.sample_stride)
         try:
             why = check_block_tables(
-                tables, start, stop, m.replications, None if seeds is None else seeds(index), sampled
+                tables,
+                start,
+                stop,
+                m.replications,
+                None if seeds is None else seeds(index),
+                sampled,
             )
             if why is None and agg is not None:
                 why = check_points(tables["points"], start, stop)

@@ -180,8 +180,10 @@ class Manifest(_Record):
         return self.sessions[-1].backend if self.sessions else None
 
     def to_json(self) -> str:
-        """The file's text (derived keys included, for people and older readers; ``aggregate`` only
-        when the folder is one, so per-run folders read as before)."""
+        """The file's text (derived keys included, for people and older readers).
+
+        ``aggregate`` is written only when the folder is one, so per-run folders read as before.
+        """
         data = self.model_dump(mode="json")
         if data.get("aggregate") is None:
             data.pop("aggregate", None)

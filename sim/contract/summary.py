@@ -184,8 +184,9 @@ def summary_csv(table: dict[str, npt.NDArray[np.generic]]) -> str:
 
 
 def write_summary(folder: Path) -> Path:
-    """Compute the summary of a results folder from its ``runs.parquet`` (an aggregate folder: its
-    ``points.parquet``) and write ``summary.csv``.
+    """Compute the summary of a results folder and write ``summary.csv``.
+
+    It is computed from ``runs.parquet``, or from an aggregate folder's ``points.parquet``.
 
     Args:
         folder: the results folder (its ``manifest.json`` names the swept parameters).

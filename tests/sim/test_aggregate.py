@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from batches import TINY
 
 from sim.aggregate import AggregateMerger, choose_aggregate
 from sim.contract.aggregate import (
@@ -26,7 +27,6 @@ from sim.contract.manifest import read_manifest
 from sim.contract.outcomes import OUTCOMES
 from sim.engine import ExecOptions, run_batch
 from sim.plan import RunPlan
-from batches import TINY
 
 
 def grid_plan(replications: int = 45, block_size: int = 16, aggregate: bool = True) -> RunPlan:
