@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from sim.contract.aggregate import (
@@ -264,6 +266,33 @@ class Results:
     def trajectories(self) -> pd.DataFrame | None:
         """All of ``trajectories.parquet``, or ``None`` when absent."""
         return self.read_trajectories()
+
+    def read_bands(self, point_ids: Sequence[int]) -> pd.DataFrame | None:
+        """The ``bands.parquet`` rows of some points, by a filtered scan (the file may be large).
+
+        Args:
+            point_ids: the points.
+
+        Returns:
+            their rows, or ``None`` when the file is absent.
+
+        Raises:
+            ResultsError: unreadable file or missing required column.
+        """
+        held = self.__dict__.get("bands")
+        if held is not None:
+            return held[held["point_id"].isin(list(point_ids))]
+        path = self.path / "bands.parquet"
+        if not path.exists():
+            return None
+        try:
+            wanted = pc.field("point_id").isin([int(p) for p in point_ids])
+            frame = ds.dataset(path).to_table(filter=wanted).to_pandas()
+        except (pa.ArrowException, OSError, ValueError) as error:
+            raise ResultsError(path, f"cannot read Parquet: {first_line(error)}") from error
+        _require_columns(frame, path, REQUIRED_BAND_COLUMNS)
+        frame["variable"] = frame["variable"].astype(str)
+        return frame
 
     @cached_property
     def bands(self) -> pd.DataFrame | None:

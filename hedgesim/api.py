@@ -33,6 +33,7 @@ from analysis.plots.compare import comparison_data, draw_comparison
 from analysis.report import write_report
 from analysis.results import Results as FolderResults
 from analysis.results import load_results
+from sim.aggregate import choose_aggregate
 from sim.engine import ExecOptions, run_batch
 from sim.library import library_dir
 from sim.loader import InputError, load_scenario
@@ -316,6 +317,7 @@ def sweep(
     backend: str | None = None,
     out: Path | str | None = None,
     quiet: bool = True,
+    aggregate: bool | None = None,
 ) -> Results | ResultsSet:
     """Run one sweep file, or several.
 
@@ -325,13 +327,15 @@ def sweep(
         backend: ``inprocess``, ``local`` or ``dask`` (default: chosen by size).
         out: results folder (one sweep) or parent folder (several); default as in :func:`run`.
         quiet: no progress bar.
+        aggregate: per-point aggregates and a sample of runs instead of every run's row
+            (docs/results.md, "Aggregate folders"); default: above 20,000,000 runs.
 
     Returns:
         :class:`Results` for one file, :class:`ResultsSet` for a list.
     """
     many = isinstance(files, Sequence) and not isinstance(files, str)
     paths = [Path(f) for f in (files if many else [files])]  # type: ignore[union-attr]
-    plans = [load_sweep(p).plan() for p in paths]  # all valid before any runs
+    plans = [choose_aggregate(load_sweep(p).plan(), aggregate)[0] for p in paths]  # checked first
     return _run_plans(plans, many, out, workers, backend, quiet)
 
 

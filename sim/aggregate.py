@@ -28,7 +28,7 @@ from sim.contract.aggregate import (
     SAMPLE_LIMIT,
     SAMPLE_PER_POINT,
     SUM_COLUMNS,
-    TRAJECTORY_LIMIT,
+    TRAJECTORY_ROWS,
     final_bins,
     fixed_point,
     in_sample,
@@ -78,7 +78,8 @@ def aggregate_record(plan: RunPlan) -> Aggregate | None:
         return None
     k, stride = sample_quota(plan.n_points, plan.replications, SAMPLE_PER_POINT, SAMPLE_LIMIT)
     wanted = min(plan.trajectory_sample, plan.replications)
-    tk, tstride = sample_quota(plan.n_points, plan.replications, wanted, TRAJECTORY_LIMIT)
+    limit = max(1, TRAJECTORY_ROWS // plan.scenario.steps)
+    tk, tstride = sample_quota(plan.n_points, plan.replications, wanted, limit)
     return Aggregate(
         sample_per_point=k,
         sample_stride=stride,

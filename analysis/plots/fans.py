@@ -165,10 +165,10 @@ def point_fans(
     Returns:
         a fan table whose ``group`` is each point's label, or ``None`` without bands.
     """
-    bands = results.bands
+    points = list(points) if points is not None else exemplar_points(results)
+    bands = results.read_bands(points)  # only these points: the file holds every point's bands
     if bands is None:
         return None
-    points = list(points) if points is not None else exemplar_points(results)
     frames = []
     for point_id in points:
         fan = fan_from_bands(bands, variables, point_id=point_id)

@@ -11,7 +11,8 @@ A sweep of very many runs (``hedgesim sweep --aggregate``, automatic above
   (:data:`FINAL_BINS` bins, see :func:`final_bins`);
 - ``sample.parquet``: the ``runs.parquet`` rows of a bounded, deterministic sample of runs
   (:func:`sample_quota`);
-- ``bands.parquet`` (all runs, as for any folder) and ``trajectories.parquet`` (a bounded sample).
+- ``bands.parquet`` (all runs, as for any folder) and ``trajectories.parquet`` (a bounded sample:
+  at most :data:`TRAJECTORY_ROWS` rows).
 
 Counts and integer sums add, so merged blocks give the same tables whatever the block size, the
 worker count or the backend. The manifest's ``aggregate`` record says the folder is one.
@@ -38,8 +39,9 @@ SAMPLE_LIMIT = 1_000_000
 """Most rows of ``sample.parquet``."""
 SAMPLE_PER_POINT = 1_000
 """Replicates per point kept in ``sample.parquet`` when the limit allows."""
-TRAJECTORY_LIMIT = 20_000
-"""Most runs whose trajectories an aggregate folder keeps."""
+TRAJECTORY_ROWS = 1_200_000
+"""Most rows (runs x months) of an aggregate folder's ``trajectories.parquet``: 20,000 runs of 60
+months."""
 FIXED_POINT_SCALE = 1 << 32
 """``sum_<variable>`` holds the sum of ``round(value * FIXED_POINT_SCALE)`` over a point's runs."""
 FINAL_BINS = 20

@@ -196,3 +196,16 @@ def test_merger_holds_a_point_across_many_blocks() -> None:
     merger.close()
     assert pa.concat_tables(points_out).equals(whole["points"])
     assert pa.concat_tables(finals_out).equals(whole["finals"])
+
+
+def test_a_damaged_points_file_is_rebuilt_on_resume(aggregated: Path, tmp_path: Path) -> None:
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(aggregated, out)
+    (out / "points.parquet").write_bytes(b"damaged")
+    report = run_batch(grid_plan(), out, ExecOptions("inprocess", quiet=True), resume=True)
+    assert report.complete
+    assert any("points.parquet" in note for note in report.notes)
+    for name, frame in _aggregate_files(aggregated).items():
+        pd.testing.assert_frame_equal(frame, _aggregate_files(out)[name], obj=name)
