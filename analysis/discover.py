@@ -265,8 +265,6 @@ def discover(
     Raises:
         ValueError: no parameters, or fewer than 4 points.
     """
-    if not parameters:
-        raise ValueError("scenario discovery needs a sweep (no parameters vary here)")
     return discover_points(
         point_table(runs, parameters),
         parameters,
@@ -284,21 +282,18 @@ def discover_points(
     min_share: float = DEFAULT_MIN_SHARE,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
 ) -> list[Box]:
-    """Scenario discovery on per-point shares (a summary table; an aggregate folder's exact counts).
+    """:func:`discover` on per-point shares (a summary table; an aggregate folder's exact counts).
 
     Args:
         points: one row per point with the parameters and ``share_<class>``
             (:attr:`analysis.results.Results.summary`).
-        parameters: the swept parameters (at least one).
-        outcomes: the classes to explain (default: all four).
-        min_share: share at which a point is a case of interest.
-        min_coverage: the densest box with at least this coverage is reported.
+        parameters: as for :func:`discover`.
+        outcomes: as for :func:`discover`.
+        min_share: as for :func:`discover`.
+        min_coverage: as for :func:`discover`.
 
     Returns:
-        one box per class, in the order given.
-
-    Raises:
-        ValueError: no parameters, or fewer than 4 points.
+        one box per class; ValueError as for :func:`discover`.
     """
     if not parameters:
         raise ValueError("scenario discovery needs a sweep (no parameters vary here)")

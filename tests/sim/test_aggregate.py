@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from batches import TINY
+from batches import tiny_plan
 
 from sim.aggregate import AggregateMerger, choose_aggregate
 from sim.contract.aggregate import (
@@ -32,17 +32,8 @@ from sim.plan import RunPlan
 def grid_plan(replications: int = 45, block_size: int = 16, aggregate: bool = True) -> RunPlan:
     """3 points x 45 replicates: points cut by blocks, points spanning several blocks."""
     points = pd.DataFrame({"point_id": [0, 1, 2], "levels.us_pressure": [0.1, 0.5, 0.9]})
-    return RunPlan(
-        name="grid",
-        kind="sweep",
-        scenario=TINY,
-        points=points,
-        replications=replications,
-        batch_seed=7,
-        block_size=block_size,
-        trajectory_sample=4,
-        aggregate=aggregate,
-    )
+    plan = tiny_plan(replications, block_size, trajectory_sample=4)
+    return replace(plan, points=points, batch_seed=7, aggregate=aggregate)
 
 
 def _aggregate_files(folder: Path) -> dict[str, pd.DataFrame]:
