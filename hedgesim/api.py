@@ -34,6 +34,7 @@ from analysis.report import write_report
 from analysis.results import Results as FolderResults
 from analysis.results import load_results
 from sim.aggregate import choose_aggregate
+from sim.contract.lock import reading
 from sim.engine import ExecOptions, run_batch
 from sim.library import library_dir
 from sim.loader import InputError, load_scenario
@@ -347,5 +348,10 @@ def load(folder: Path | str) -> Results:
 
     Returns:
         its results (folder-backed).
+
+    Raises:
+        FolderInUse: a batch is writing the folder right now (the same shared lock as
+            ``hedgesim plot`` and ``report``, held while the folder is read).
     """
-    return Results(load_results(folder))
+    with reading(Path(folder)):
+        return Results(load_results(folder))
