@@ -158,6 +158,11 @@ class Results:
         return len(self.points) if self.aggregate else int(self.runs["point_id"].nunique())
 
     @property
+    def table_path(self) -> Path:
+        """The file the per-point tables come from: ``runs.parquet`` or ``points.parquet``."""
+        return self.path / (POINTS_FILE if self.aggregate else "runs.parquet")
+
+    @property
     def sample_note(self) -> str:
         """``""``, or for an aggregate folder ``"a sample of N of M runs"`` (for figure captions)."""
         if not self.aggregate:

@@ -118,14 +118,12 @@ def problem_of(results: Results) -> dict[str, Any]:
     points = results.points
     missing = [n for n in names if n not in points.columns]
     if missing:
-        raise ResultsError(
-            results.path / "runs.parquet", f"missing parameter column(s): {', '.join(missing)}"
-        )
+        raise ResultsError(results.table_path, f"missing parameter column(s): {', '.join(missing)}")
     point_ids = np.sort(points["point_id"].unique())
     expected = results.manifest.n_points
     if len(point_ids) != expected or point_ids[0] != 0 or point_ids[-1] != expected - 1:
         raise ResultsError(
-            results.path / "runs.parquet",
+            results.table_path,
             f"has {len(point_ids)} of {expected} sweep points; sensitivity needs every point "
             "(resume the sweep)",
         )
@@ -270,7 +268,7 @@ def analyse_sensitivity(results: Results) -> pd.DataFrame | None:
         levels = results.sampler.morris_levels or MORRIS_LEVELS
         return morris_indices(problem, design, targets, num_levels=levels, seed=seed)
     except (ValueError, RuntimeError, IndexError) as error:
-        raise ResultsError(results.path / "runs.parquet", f"{kind} analysis: {error}") from error
+        raise ResultsError(results.table_path, f"{kind} analysis: {error}") from error
 
 
 def write_sensitivity(

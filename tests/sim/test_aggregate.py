@@ -113,7 +113,13 @@ def test_sample_rows_are_the_per_run_rows(per_run: Path, aggregated: Path) -> No
 
 @pytest.mark.parametrize(
     ("block_size", "backend", "workers"),
-    [(7, "inprocess", 1), (45, "inprocess", 1), (64, "local", 2), (200, "inprocess", 1)],
+    [
+        (7, "inprocess", 1),
+        (45, "inprocess", 1),
+        (64, "local", 2),
+        (200, "inprocess", 1),
+        (30, "dask", 2),
+    ],
 )
 def test_merge_does_not_depend_on_blocks_or_workers(
     aggregated: Path, tmp_path: Path, block_size: int, backend: str, workers: int
