@@ -246,10 +246,10 @@ def discovery_section(results: Results) -> dict[str, Any] | None:
     if not results.parameters or results.n_points < MIN_DISCOVERY_POINTS:
         return None
     try:
-        from analysis.discover import discover_points
+        from analysis.discover import discover
         from analysis.plots.discovery import draw_scores, draw_tradeoff
 
-        boxes = discover_points(results.summary, results.parameters)
+        boxes = discover(results.summary, results.parameters)
     except (ValueError, ImportError) as error:
         log.warning("scenario discovery skipped: %s", error)
         return None

@@ -172,7 +172,7 @@ def robustness_text(table: pd.DataFrame) -> str:
 
 
 def _cmd_discover(args: argparse.Namespace) -> int:
-    from analysis.discover import boxes_table, discover_points
+    from analysis.discover import boxes_table, discover
     from analysis.plots.discovery import draw_scores, draw_tradeoff
     from analysis.results import load_results
     from analysis.style import figure_bytes
@@ -181,7 +181,7 @@ def _cmd_discover(args: argparse.Namespace) -> int:
 
     results = load_results(args.folder)
     try:
-        boxes = discover_points(
+        boxes = discover(
             results.summary,
             results.parameters,
             args.outcome or OUTCOMES,
