@@ -192,17 +192,26 @@ def _dense(finals: pa.Table) -> npt.NDArray[np.int64]:
     return out
 
 
-def check_points(points: pa.Table, run_start: int, run_stop: int) -> str | None:
-    """Why a block's ``points`` part does not belong to it (None when it does).
+def check_points(
+    tables: Mapping[str, pa.Table], run_start: int, run_stop: int, replications: int
+) -> str | None:
+    """Why a block's ``points`` and ``finals`` parts do not belong to it (None when they do).
 
     Args:
-        points: the part.
+        tables: the block's parts by kind.
         run_start: first run id of the block.
         run_stop: one past its last.
+        replications: runs per point.
 
     Returns:
         a short reason, or None.
     """
+    first, last = run_start // replications, (run_stop - 1) // replications
+    for kind in AGGREGATE_PART_KINDS:
+        ids = tables[kind].column("point_id").to_numpy()
+        if ids.size and (ids.min() < first or ids.max() > last):
+            return f"holds {kind} of points outside this block"
+    points = tables["points"]
     n = int(np.sum(points.column("n_runs").to_numpy()))
     counted = sum(int(np.sum(points.column(c).to_numpy())) for c in COUNT_COLUMNS)
     if n != run_stop - run_start or counted != n:

@@ -276,7 +276,7 @@ class ResultsFolder:
                 sampled,
             )
             if why is None and agg is not None:
-                why = check_points(tables["points"], start, stop)
+                why = check_points(tables, start, stop, m.replications)
         except (KeyError, pa.ArrowException, ValueError, TypeError) as error:
             raise _BadPart(index, self.part_path("runs", index), "corrupt block part") from error
         if why is not None:

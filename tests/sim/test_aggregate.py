@@ -206,3 +206,26 @@ def test_a_damaged_points_file_is_rebuilt_on_resume(aggregated: Path, tmp_path: 
     assert any("points.parquet" in note for note in report.notes)
     for name, frame in _aggregate_files(aggregated).items():
         pd.testing.assert_frame_equal(frame, _aggregate_files(out)[name], obj=name)
+
+
+def test_a_points_part_of_another_block_is_refused_then_recomputed(
+    aggregated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from faults import FAIL_ENV
+    from faults import run_batch as faulty_batch
+
+    from sim.contract.errors import ResultsError
+
+    out = tmp_path / "f"
+    monkeypatch.setenv(FAIL_ENV, "8")  # 9 blocks of 16 runs: the batch stops short of compaction
+    assert not faulty_batch(grid_plan(), out, ExecOptions("inprocess", quiet=True)).complete
+    monkeypatch.delenv(FAIL_ENV)
+    shutil.copy(out / "parts" / "points-000000.parquet", out / "parts" / "points-000003.parquet")
+    with pytest.raises(ResultsError, match="holds points of points outside this block"):
+        faulty_batch(grid_plan(), out, ExecOptions("inprocess", quiet=True), resume=True)
+    report = faulty_batch(grid_plan(), out, ExecOptions("inprocess", quiet=True), resume=True)
+    assert report.complete
+    for name, frame in _aggregate_files(aggregated).items():
+        pd.testing.assert_frame_equal(frame, _aggregate_files(out)[name], obj=name)
