@@ -36,7 +36,7 @@ from sim.contract.aggregate import (
     sample_quota,
 )
 from sim.contract.columns import FINAL_VARIABLES
-from sim.contract.manifest import Aggregate
+from sim.contract.manifest import Aggregate, Manifest
 from sim.contract.outcomes import OUTCOMES
 from sim.plan import RunPlan
 
@@ -190,6 +190,27 @@ def _dense(finals: pa.Table) -> npt.NDArray[np.int64]:
     var = pc.index_in(finals.column("variable"), value_set=_VARIABLES).to_numpy()
     np.add.at(out, (var, finals.column("bin").to_numpy()), finals.column("count").to_numpy())
     return out
+
+
+def sample_of_block(
+    manifest: Manifest, run_start: int, run_stop: int
+) -> npt.NDArray[np.bool_] | None:
+    """Which runs of a block its ``runs`` part holds in an aggregate folder (None: all of them).
+
+    Args:
+        manifest: the folder's manifest.
+        run_start: first run id of the block.
+        run_stop: one past its last.
+
+    Returns:
+        the mask over the block's runs, or None for a per-run folder.
+    """
+    record = manifest.aggregate
+    if record is None:
+        return None
+    ids = np.arange(run_start, run_stop, dtype=np.int64)
+    point, rep = ids // manifest.replications, ids % manifest.replications
+    return in_sample(point, rep, record.sample_per_point, record.sample_stride)
 
 
 def check_points(

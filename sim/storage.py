@@ -24,9 +24,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.aggregate import AGGREGATE_PART_KINDS, AggregateMerger, check_points
+from sim.aggregate import AGGREGATE_PART_KINDS, AggregateMerger, check_points, sample_of_block
 from sim.bands import BandMerger
-from sim.contract.aggregate import FINALS_FILE, POINTS_FILE, SAMPLE_FILE, in_sample
+from sim.contract.aggregate import FINALS_FILE, POINTS_FILE, SAMPLE_FILE
 from sim.contract.errors import ResultsError
 from sim.contract.files import (
     ParquetStreamWriter,
@@ -260,12 +260,7 @@ class ResultsFolder:
         m = self.manifest
         start = index * (m.block_size or 1)
         stop = min(start + (m.block_size or 1), m.n_runs)
-        agg = m.aggregate
-        sampled = None
-        if agg is not None:
-            ids = np.arange(start, stop, dtype=np.int64)
-            point, rep = ids // m.replications, ids % m.replications
-            sampled = in_sample(point, rep, agg.sample_per_point, agg.sample_stride)
+        sampled = sample_of_block(m, start, stop)  # aggregate mode: the runs parts hold a sample
         try:
             why = check_block_tables(
                 tables,
@@ -275,7 +270,7 @@ class ResultsFolder:
                 None if seeds is None else seeds(index),
                 sampled,
             )
-            if why is None and agg is not None:
+            if why is None and sampled is not None:
                 why = check_points(tables, start, stop, m.replications)
         except (KeyError, pa.ArrowException, ValueError, TypeError) as error:
             raise _BadPart(index, self.part_path("runs", index), "corrupt block part") from error
