@@ -119,6 +119,7 @@ def _cmd_reclassify(args: argparse.Namespace) -> int:
     from analysis.table import format_table
 
     results = load_results(args.folder)
+    results.require_runs("reclassify")
     changes = {
         "tilt_margin": args.tilt_margin,
         "security_floor": args.security_floor,
@@ -129,7 +130,7 @@ def _cmd_reclassify(args: argparse.Namespace) -> int:
     print(
         f"As run: tilt margin {t0.tilt_margin:g}, security floor {t0.security_floor:g}, economic floor {t0.economic_floor:g}"
     )
-    print(format_table(summarise(results.runs, results.parameters), max_half_width=None))
+    print(format_table(results.summary, max_half_width=None))
     print(
         f"\nReclassified: tilt margin {t1.tilt_margin:g}, security floor {t1.security_floor:g}, economic floor {t1.economic_floor:g}"
     )
@@ -181,7 +182,7 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     results = load_results(args.folder)
     try:
         boxes = discover(
-            results.runs,
+            results.summary,
             results.parameters,
             args.outcome or OUTCOMES,
             min_share=args.min_share,
