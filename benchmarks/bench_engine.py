@@ -19,19 +19,29 @@ rate in runs/s; the ratio of the rates is printed against the target of 500.
 coordinator; and ``RUSAGE_CHILDREN``, the largest single pool worker, not their sum) against the
 targets of 20 s and 500 MiB per process, and the results folder's size on disk.
 
+``--hundred-million``: a 10^8-run sweep in aggregate mode (the same 10 x 10 grid x 10^6 replicates;
+``--runs`` scales it down for a trial) on 2 workers: wall time, peak RSS per process and disk use
+against the targets of 60 minutes, 1 GiB and 2 GiB; then ``hedgesim report`` on the folder in a
+child process, its wall time and peak RSS (``os.wait4``) against 2 minutes and 4 GiB. It takes
+about an hour: run it in the background (``nohup ... &``) and keep the folder with ``--out DIR``.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_engine.py [--runs N] [--mesa-runs M] [--workers W]
     .venv/bin/python benchmarks/bench_engine.py --million [--runs N]
+    .venv/bin/python benchmarks/bench_engine.py --hundred-million [--runs N] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import mesa
@@ -48,6 +58,16 @@ TARGET_MILLION_S = 20.0
 """Wall time of the 10^6-run sweep, seconds."""
 TARGET_MEMORY_MIB = 500.0
 """Peak RSS of each process (coordinator, any worker) in the 10^6-run sweep, MiB."""
+TARGET_HUNDRED_MILLION_S = 3600.0
+"""Wall time of the 10^8-run aggregate sweep, seconds."""
+TARGET_HUNDRED_MILLION_MIB = 1024.0
+"""Peak RSS of each process in the 10^8-run aggregate sweep, MiB."""
+TARGET_DISK_MIB = 2048.0
+"""The 10^8-run aggregate folder on disk, MiB."""
+TARGET_REPORT_S = 120.0
+"""``hedgesim report`` on the 10^8-run folder, seconds."""
+TARGET_REPORT_MIB = 4096.0
+"""Peak RSS of ``hedgesim report`` on the 10^8-run folder, MiB."""
 MIN_ENGINE_S = 5.0
 """Below this the engine's wall time is mostly start-up: the script asks for more runs."""
 BATCH_SEED = 2025
@@ -171,28 +191,83 @@ def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def million(runs: int, workers: int, tmp: Path) -> int:
-    """The 10^6-run sweep; returns the exit status."""
+def grid_sweep(runs: int, workers: int, out: Path, aggregate: bool) -> tuple[bool, float, float]:
+    """A 10 x 10 grid of US pressure and Chinese coercion, ``runs // 100`` replicates per point.
+
+    Args:
+        runs: runs in all (rounded down to a multiple of 100).
+        workers: pool processes.
+        out: results folder (must not exist).
+        aggregate: keep per-point aggregates instead of per-run rows.
+
+    Returns:
+        ``(complete, wall seconds, largest per-process peak RSS in MiB)``, after printing them.
+    """
     axis = [round(float(x), 6) for x in np.linspace(0.0, 1.0, 10)]
-    plan = sweep_plan(axis, max(1, runs // 100), coercions=axis)
+    plan = replace(sweep_plan(axis, max(1, runs // 100), coercions=axis), aggregate=aggregate)
     block = effective_block_size(plan.block_size, plan.scenario.steps)
+    mode = "aggregate mode" if aggregate else "one row per run"
     print(f"{plan.n_runs:,} runs: {plan.n_points} points x {plan.replications:,} replicates, "
-          f"{plan.scenario.steps} steps, {workers} workers, block size {block:,}")  # fmt: skip
+          f"{plan.scenario.steps} steps, {workers} workers, block size {block:,}, {mode}")  # fmt: skip
     start = time.perf_counter()
-    report = run_batch(plan, tmp / "million", ExecOptions("local", workers, quiet=True))
+    report = run_batch(plan, out, ExecOptions("local", workers, quiet=True))
     wall = time.perf_counter() - start
     # ru_maxrss is in KiB on Linux. For RUSAGE_CHILDREN it is the largest of the waited-for
     # children (the pool's workers, joined when run_batch returns), not their sum.
     self_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    size = folder_bytes(tmp / "million")
-    print(f"  wall time: {wall:.1f} s ({plan.n_runs / wall:,.0f} runs/s); "
-          f"target <= {TARGET_MILLION_S:.0f} s: {verdict(wall <= TARGET_MILLION_S)}")  # fmt: skip
+    print(f"  wall time: {wall:,.1f} s ({plan.n_runs / wall:,.0f} runs/s)")
     print(f"  peak RSS per process: coordinator {self_mib:,.0f} MiB, largest worker "
-          f"{worker_mib:,.0f} MiB; target <= {TARGET_MEMORY_MIB:.0f} MiB each: "
-          f"{verdict(max(self_mib, worker_mib) <= TARGET_MEMORY_MIB)}")  # fmt: skip
+          f"{worker_mib:,.0f} MiB")  # fmt: skip
+    return report.complete, wall, max(self_mib, worker_mib)
+
+
+def million(runs: int, workers: int, tmp: Path) -> int:
+    """The 10^6-run sweep; returns the exit status."""
+    complete, wall, mib = grid_sweep(runs, workers, tmp / "million", aggregate=False)
+    size = folder_bytes(tmp / "million")
+    print(f"  target <= {TARGET_MILLION_S:.0f} s: {verdict(wall <= TARGET_MILLION_S)}; "
+          f"<= {TARGET_MEMORY_MIB:.0f} MiB per process: {verdict(mib <= TARGET_MEMORY_MIB)}")  # fmt: skip
     print(f"  results folder on disk: {size / 2**20:,.0f} MiB")
-    return 0 if report.complete else 1
+    return 0 if complete else 1
+
+
+def report_cost(folder: Path) -> tuple[int, float, float]:
+    """``hedgesim report FOLDER`` in a child process.
+
+    Args:
+        folder: a finished results folder.
+
+    Returns:
+        ``(exit status, wall seconds, the child's peak RSS in MiB)``.
+    """
+    cli = Path(sys.executable).with_name("hedgesim")
+    start = time.perf_counter()
+    child = subprocess.Popen([str(cli), "report", str(folder)], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, wall, usage.ru_maxrss / 1024
+
+
+def hundred_million(runs: int, workers: int, out: Path) -> int:
+    """The 10^8-run aggregate sweep and a report on it; returns the exit status."""
+    complete, wall, mib = grid_sweep(runs, workers, out, aggregate=True)
+    size = folder_bytes(out) / 2**20
+    if runs != 100_000_000:
+        print(f"  note: a trial of {runs:,} runs; the targets below are for 10^8 runs")
+    print(f"  targets: <= {TARGET_HUNDRED_MILLION_S / 60:.0f} min: "
+          f"{verdict(wall <= TARGET_HUNDRED_MILLION_S)}; <= {TARGET_HUNDRED_MILLION_MIB:,.0f} MiB "
+          f"per process: {verdict(mib <= TARGET_HUNDRED_MILLION_MIB)}")  # fmt: skip
+    print(f"  results folder on disk: {size:,.0f} MiB; target <= {TARGET_DISK_MIB:,.0f} MiB: "
+          f"{verdict(size <= TARGET_DISK_MIB)}")  # fmt: skip
+    if not complete:
+        return 1
+    status, report_s, report_mib = report_cost(out)
+    print(f"  hedgesim report: exit {status}, {report_s:,.1f} s, peak RSS {report_mib:,.0f} MiB; "
+          f"targets <= {TARGET_REPORT_S:.0f} s: {verdict(report_s <= TARGET_REPORT_S)}, "
+          f"<= {TARGET_REPORT_MIB:,.0f} MiB: {verdict(report_mib <= TARGET_REPORT_MIB)}")  # fmt: skip
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,11 +283,27 @@ def main(argv: list[str] | None = None) -> int:
         help=f"runs given to mesa.batch_run, a subset of the engine's (default {DEFAULT_MESA_RUNS})",
     )
     parser.add_argument("--workers", type=int, default=2, help="processes for both (default 2)")
-    parser.add_argument("--million", action="store_true", help="time a 10^6-run sweep instead")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--million", action="store_true", help="time a 10^6-run sweep instead")
+    mode.add_argument(
+        "--hundred-million",
+        action="store_true",
+        help="time a 10^8-run aggregate sweep and a report on it (about an hour)",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="--hundred-million: keep the results folder here (must not exist)"
+    )
     args = parser.parse_args(argv)
     if (args.runs is not None and args.runs < 1) or args.mesa_runs < 1 or args.workers < 1:
         parser.error("--runs, --mesa-runs and --workers must be at least 1")
+    if args.out is not None and not args.hundred_million:
+        parser.error("--out goes with --hundred-million")
+    if args.out is not None and args.out.exists():
+        parser.error(f"--out {args.out} exists; choose a new folder")
     with tempfile.TemporaryDirectory(prefix="hedgesim-bench-") as tmp:
+        if args.hundred_million:
+            out = args.out or Path(tmp) / "hundred-million"
+            return hundred_million(args.runs or 100_000_000, args.workers, out)
         if args.million:
             return million(args.runs or 1_000_000, args.workers, Path(tmp))
         replications = max(1, (args.runs or DEFAULT_RUNS) // N_POINTS)
