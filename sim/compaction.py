@@ -14,7 +14,7 @@ import os
 import queue
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -131,11 +131,11 @@ class FinalFiles:
 
     Args:
         folder: the results folder.
-        kinds: the files, ``<kind>.parquet`` (nothing appears there until :meth:`close`).
+        names: file name by kind of table (nothing appears there until :meth:`close`).
     """
 
-    def __init__(self, folder: Path, kinds: Iterable[str]) -> None:
-        self._writers = {kind: ParquetStreamWriter(folder / f"{kind}.parquet") for kind in kinds}
+    def __init__(self, folder: Path, names: Mapping[str, str]) -> None:
+        self._writers = {kind: ParquetStreamWriter(folder / name) for kind, name in names.items()}
         self._threads = {
             kind: WriterThread(writer.write, f"compact-{kind}")
             for kind, writer in self._writers.items()

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -26,15 +26,17 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from sim.aggregate import AGGREGATE_PART_KINDS, AggregateMerger, check_points, sample_of_block
 from sim.bands import BandMerger
 from sim.blocklog import LOG_NAME, BlockLog, BlockRecord
 from sim.compaction import FinalFiles, read_ahead
+from sim.contract.aggregate import FINALS_FILE, POINTS_FILE, SAMPLE_FILE
 from sim.contract.errors import ResultsError
 from sim.contract.files import check_regular, write_text_atomic
 from sim.contract.lock import LOCK_NAME
 from sim.contract.manifest import Manifest, parse_manifest
 from sim.contract.summary import write_summary
-from sim.integrity import FINAL_FILES, SUMMARY, check_block_tables, file_digest
+from sim.integrity import SUMMARY, check_block_tables, file_digest, final_files, primary_file
 from sim.manifest import check_resumable, check_versions, new_session, utc_now
 from sim.parts import EncodedBlock, PartError, encode_block, read_part, write_part
 
@@ -54,6 +56,8 @@ class BlockOutput:
         trajectories: long-format rows of the block's sampled runs.
         bands: quantile rows of the points lying wholly inside the block.
         hist: sparse histogram counts of the (at most two) points the block shares with neighbours.
+        extra: in aggregate mode, the ``points`` and ``finals`` parts (:mod:`sim.aggregate`);
+            ``runs`` then holds only the block's sampled runs.
     """
 
     index: int
@@ -61,12 +65,12 @@ class BlockOutput:
     trajectories: pa.Table
     bands: pa.Table
     hist: pa.Table
+    extra: Mapping[str, pa.Table] = field(default_factory=dict)
 
     def tables(self) -> dict[str, pa.Table]:
-        """The tables by kind (:data:`PART_KINDS`)."""
-        return dict(
-            zip(PART_KINDS, (self.runs, self.trajectories, self.bands, self.hist), strict=True)
-        )
+        """The tables by kind (:data:`PART_KINDS`, then those of ``extra``)."""
+        tables = (self.runs, self.trajectories, self.bands, self.hist)
+        return {**dict(zip(PART_KINDS, tables, strict=True)), **self.extra}
 
 
 def encode_output(output: BlockOutput) -> EncodedBlock:
@@ -194,7 +198,13 @@ class ResultsFolder:
     @property
     def compacted(self) -> bool:
         """True when the batch was already finished and compacted."""
-        return bool(self.manifest.finished) and (self.path / "runs.parquet").exists()
+        return bool(self.manifest.finished) and (self.path / primary_file(self.manifest)).exists()
+
+    @property
+    def part_kinds(self) -> tuple[str, ...]:
+        """The parts each block writes (:data:`PART_KINDS`, and more in aggregate mode)."""
+        extra = AGGREGATE_PART_KINDS if self.manifest.aggregate is not None else ()
+        return (*PART_KINDS, *extra)
 
     @property
     def summary_path(self) -> Path:
@@ -281,7 +291,7 @@ class ResultsFolder:
         """
         path = self.part_path(index)
         try:
-            tables, found = read_part(path, PART_KINDS)
+            tables, found = read_part(path, self.part_kinds)
         except FileNotFoundError as error:
             raise _BadPart(index, path, "missing block part") from error
         except (PartError, OSError) as error:
@@ -289,10 +299,18 @@ class ResultsFolder:
         m = self.manifest
         start = index * (m.block_size or 1)
         stop = min(start + (m.block_size or 1), m.n_runs)
+        sampled = sample_of_block(m, start, stop)  # aggregate mode: the runs parts hold a sample
         try:
             why = check_block_tables(
-                tables, start, stop, m.replications, None if seeds is None else seeds(index)
+                tables,
+                start,
+                stop,
+                m.replications,
+                None if seeds is None else seeds(index),
+                sampled,
             )
+            if why is None and sampled is not None:
+                why = check_points(tables, start, stop, m.replications)
         except (KeyError, pa.ArrowException, ValueError, TypeError) as error:
             raise _BadPart(index, path, "corrupt block part") from error
         if why is not None:
@@ -314,7 +332,7 @@ class ResultsFolder:
         self.manifest.checksums[SUMMARY] = file_digest(path)
 
     def write_summary(self) -> Path:
-        """Write ``summary.csv`` from ``runs.parquet`` (:func:`sim.contract.summary.write_summary`).
+        """Write ``summary.csv`` from ``runs.parquet`` or ``points.parquet`` (:func:`sim.contract.summary.write_summary`).
 
         Returns:
             its path.
@@ -343,9 +361,19 @@ class ResultsFolder:
         if m.block_size is None or m.n_blocks is None:
             raise ValueError("compact needs the folder's block size")
         n_blocks, block_size, n_runs = m.n_blocks, m.block_size, m.n_runs
-        files = FinalFiles(self.path, ("runs", "trajectories", "bands"))
+        aggregate = m.aggregate is not None  # runs parts hold a sample; points, finals are merged
+        names = {"runs": SAMPLE_FILE if aggregate else "runs.parquet"}
+        names |= {kind: f"{kind}.parquet" for kind in ("trajectories", "bands")}
+        if aggregate:
+            names |= {"points": POINTS_FILE, "finals": FINALS_FILE}
+        files = FinalFiles(self.path, names)
         runs, trajectories = files.appender("runs"), files.appender("trajectories")
         merger = BandMerger(m.replications, m.steps, files.appender("bands"))
+        aggregates = None
+        if aggregate:
+            aggregates = AggregateMerger(
+                m.parameters, m.replications, files.appender("points"), files.appender("finals")
+            )
         bad: list[_BadPart] = []
         blocks = read_ahead(partial(self._read_block, seeds=seeds), range(n_blocks))
         try:
@@ -360,8 +388,12 @@ class ResultsFolder:
                 trajectories(tables["trajectories"])
                 stop = min((index + 1) * block_size, n_runs)
                 merger.add_block(tables["hist"], tables["bands"], block_stop=stop)
+                if aggregates is not None:
+                    aggregates.add_block(tables["points"], tables["finals"], block_stop=stop)
             if not bad:
                 merger.close()
+                if aggregates is not None:
+                    aggregates.close()
                 files.close()
         except BaseException:
             blocks.close()
@@ -380,7 +412,7 @@ class ResultsFolder:
             )
         self.manifest.checksums = {
             name: file_digest(self.path / name)
-            for name in FINAL_FILES
+            for name in final_files(m)
             if (self.path / name).exists()
         }
         self.write_summary_checked()
