@@ -107,7 +107,7 @@ def _add_exec_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler")
     parser.add_argument(
-        "--block-size", type=_count(MAX_BLOCK_SIZE), help="runs per block (default 2048)"
+        "--block-size", type=_count(MAX_BLOCK_SIZE), help="runs per block (default 8192)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(

@@ -23,8 +23,9 @@ from sim.scenario import Scenario
 if TYPE_CHECKING:
     from sim.calibration.posterior import PosteriorDraws
 
-DEFAULT_BLOCK_SIZE = 2048
-"""Runs per block unless the sweep file or ``--block-size`` says otherwise."""
+DEFAULT_BLOCK_SIZE = 8192
+"""Runs per block unless the sweep file or ``--block-size`` says otherwise: the fastest size measured
+by ``benchmarks/bench_blocks.py`` (docs/architecture.md, "Results-folder I/O at scale")."""
 MAX_BLOCK_SIZE = 65_536
 """Largest block: its lanes' noise and history (~8 MB per 1,000 lanes) must fit a worker."""
 BLOCK_MEMORY_BUDGET = 1 << 30

@@ -66,7 +66,7 @@ class Sweep(_Frozen):
         samples: LHS points, or SALib's N for Sobol and Morris.
         calc_second_order: Sobol only: sample for second-order indices too (default false).
         morris_levels: Morris only: grid levels (default :data:`sim.contract.manifest.MORRIS_LEVELS`).
-        block_size: runs per block (default 2048).
+        block_size: runs per block (default 8192).
         trajectory_sample: replicates per point whose trajectories are kept (default 20).
         parameters: dotted lane-field path to its values.
     """
