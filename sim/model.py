@@ -18,20 +18,23 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.agents import DPRK, USA, China, Japan, Russia, toward
+from sim.agents import DPRK, USA, China, Japan, Russia, others_month
 from sim.contract.columns import FINAL_VARIABLES, TRAJECTORY_VARIABLES
 from sim.contract.outcomes import OUTCOMES, Thresholds, classify_codes
 from sim.events import apply_event
+from sim.kernel.lanes import NOISE_CHANNELS as _CHANNELS
+from sim.kernel.lanes import start
+from sim.kernel.layout import new_state
 from sim.knobs import lane_knobs
 from sim.observe import observe
 from sim.plan import run_seeds
 from sim.scenario import DEFAULT_SCENARIO, LANE_FIELDS, Event, Scenario, field_path
-from sim.seoul import POSTURE, ROK
+from sim.seoul import ROK
 
 STATE_VARIABLES: tuple[str, ...] = (*TRAJECTORY_VARIABLES, "government")
 """What ``GeoModel.history`` keeps: the trajectory variables and the government's preset index."""
-NOISE_CHANNELS: tuple[str, ...] = (*POSTURE, "launch", "election")
-"""Uniform draws each lane makes every month, in this order."""
+NOISE_CHANNELS: tuple[str, ...] = _CHANNELS
+"""Uniform draws each lane makes every month, in this order (the posture variables, launch, election)."""
 
 _SHORT_NAMES: dict[str, str] = {
     field_path(path)[-1]: path
@@ -65,7 +68,9 @@ class GeoModel(mesa.Model):
         config: the hedgesim :class:`~sim.scenario.Scenario` (Mesa's own ``scenario`` attribute is
             left to Mesa).
         lanes: number of lanes R.
-        knobs: per-lane parameter arrays.
+        knobs: per-lane parameter arrays (columns of ``knobs.table``, which the kernels read).
+        state: every agent's per-lane state, a structured array of shape (R,)
+            (:data:`sim.kernel.layout.STATE_DTYPE`); the agents' arrays are its columns.
         rok, usa, china, dprk, japan, russia: the six agents.
         others: the five powers around Seoul (all agents but ``rok``), in activation order.
         history: per-step arrays of :data:`STATE_VARIABLES`, each of shape (steps, R).
@@ -120,6 +125,7 @@ class GeoModel(mesa.Model):
         self.knobs = lane_knobs(config, self.lanes, by_path)
         self.horizon = config.steps
         self._noise = lane_noise(self.seeds, self.horizon)
+        self.state = new_state(self.lanes)
         self._events: dict[int, list[Event]] = {}
         for event in config.events:
             self._events.setdefault(event.step, []).append(event)
@@ -148,42 +154,19 @@ class GeoModel(mesa.Model):
         """
         return self._noise[self.steps - 1, NOISE_CHANNELS.index(channel)]
 
+    @property
+    def noise_table(self) -> np.ndarray:
+        """Every lane's draws, shape (steps, len(NOISE_CHANNELS), R)."""
+        return self._noise
+
     def spin_up(self) -> None:
         """Start in balance: the others settle against Seoul's initial posture before month 1.
 
         They run ``structure.start.spinup_months`` months with Seoul's posture held and expected
         rather than drawn launches, so that a scenario with constant levels and no events shows no
-        start-up drift (ODD "Initialisation").
+        start-up drift (ODD "Initialisation"); one kernel call, :func:`sim.kernel.lanes.start`.
         """
-        usa, china, japan, russia, rok = self.usa, self.china, self.japan, self.russia, self.rok
-        lane_months = self.knobs.structure.start.spinup_months
-        russia.support = russia.target()
-        for month in range(int(np.ceil(np.max(lane_months, initial=0)))):
-            # each lane settles for its own number of months, whatever else shares its block
-            on = month < lane_months
-            pos = rok.posture()
-            st = self.knobs.structure
-            kappa, tau, chi = usa.targets(pos)
-            usa.commitment = np.where(
-                on, toward(usa.commitment, kappa, st.usa.commitment_rate), usa.commitment
-            )
-            usa.tariff = np.where(on, toward(usa.tariff, tau, st.usa.tariff_rate), usa.tariff)
-            usa.tech_controls = np.where(
-                on, toward(usa.tech_controls, chi, st.usa.tech_rate), usa.tech_controls
-            )
-            r, rho = china.targets(pos)
-            china.retaliation = np.where(
-                on, toward(china.retaliation, r, st.china.retaliation_rate), china.retaliation
-            )
-            china.restraint = np.where(
-                on, toward(china.restraint, rho, st.china.restraint_rate), china.restraint
-            )
-            q = japan.target(pos, usa.commitment)
-            japan.cooperation = np.where(
-                on, toward(japan.cooperation, q, st.japan.cooperation_rate), japan.cooperation
-            )
-            rok.threat = np.where(on, rok.next_threat(self.dprk.launch_probability()), rok.threat)
-        rok.update_indices()
+        start(self.knobs.table, self.state)
 
     def _apply_events(self) -> None:
         """Scheduled shocks of this month (same for every lane; effects in ``sim.events.EFFECTS``)."""
@@ -200,15 +183,10 @@ class GeoModel(mesa.Model):
     def step(self) -> None:
         """One month: schedules, world agents decide then apply, events, elections, then Seoul."""
         self.knobs.at_month(self.steps)
-        for agent in self.others:
-            agent.decide()
-        for agent in self.others:
-            agent.apply()
+        others_month(self)
         self._apply_events()
         self._hold_elections()
-        self.rok.perceive()
-        self.rok.decide()
-        self.rok.apply()
+        self.rok.step()
         self._record()
         if self.datacollector is not None:
             self.datacollector.collect(self)
@@ -231,7 +209,7 @@ class GeoModel(mesa.Model):
             "tariff": self.usa.tariff,
             "tech_controls": self.usa.tech_controls,
             "japan_cooperation_jp": self.japan.cooperation,
-            "government": self.rok.government.astype(np.float64),
+            "government": rok.government,
             **observe(self),
         }
         for name, value in values.items():
@@ -285,7 +263,7 @@ def _release(model: GeoModel) -> None:
         vars(agent).clear()
     model.others = ()
     model.history = {}
-    del model._noise, model.knobs
+    del model._noise, model.knobs, model.state
     model._events = {}
 
 
