@@ -131,4 +131,6 @@ def others_month(model: GeoModel) -> None:
     Args:
         model: the lane model (its month ``model.steps`` has begun).
     """
-    _others_month_kernel(model.knobs.table, model.state, model.noise_table, model.steps - 1)
+    t = model.steps - 1
+    table, noise = model.knobs.table, model.noise_table
+    _others_month_kernel(table, model.state, model.counters, noise, t, model.lanes)

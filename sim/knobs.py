@@ -3,7 +3,7 @@
 The knob records are derived from the scenario schema (one field per schema field, nested sections as
 nested records, nothing listed by hand), so ``knobs.levels.us_pressure`` and
 ``knobs.structure.usa.commitment_rate`` exist exactly when the schema has them, and a misspelt knob is
-an error rather than a silent new attribute. Every knob array is a column of one structured table,
+an error rather than a silent new attribute. Every knob array is a row of one float64 matrix,
 ``Knobs.table`` (:mod:`sim.kernel.layout`), which the kernels read; records are frozen, and the
 levels and world knobs that follow a schedule are written into the table each month
 (:meth:`Knobs.at_month`).
@@ -25,7 +25,7 @@ from sim.scenario import (
     Scenario,
     field_path,
 )
-from sim.kernel.layout import knob_table
+from sim.kernel.layout import INDEX, knob_table
 
 
 def schedule_curve(points: tuple[tuple[int, float], ...], months: int) -> np.ndarray:
@@ -73,8 +73,8 @@ class Knobs:
             actor, as in :mod:`sim.structure`).
         schedules: dotted path of each scheduled knob (not swept) to its per-month curve.
         scales: dotted path of each level and world knob to its per-lane multiplier.
-        table: every knob as a column of one structured array of shape (R,)
-            (:data:`sim.kernel.layout.KNOB_DTYPE`); the section records' arrays are its columns.
+        table: every knob as a row of one float64 matrix of shape (len(LANE_FIELDS), width(R))
+            (:mod:`sim.kernel.layout`); the section records' arrays are its rows' first R entries.
     """
 
     levels: Any
@@ -95,7 +95,7 @@ class Knobs:
         """
         for path, curve in self.schedules.items():
             value = curve[min(month, len(curve) - 1)] * self.scales[path]
-            self.table[path] = np.clip(value, 0.0, 1.0)
+            self.table[INDEX[path], : value.shape[0]] = np.clip(value, 0.0, 1.0)
 
 
 def _build(record: type, tree: dict[str, Any]) -> Any:
@@ -158,7 +158,7 @@ def lane_knobs(
         node = tree
         for part in parents:
             node = node.setdefault(part, {})
-        node[leaf] = table[path]
+        node[leaf] = table[INDEX[path], :lanes]
     sections = {name: _build(_SECTION_TYPES[name], tree[name]) for name in LANE_SECTIONS}
     knobs = Knobs(**sections, schedules=schedules, scales=scales, table=table)
     knobs.at_month(0)

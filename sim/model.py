@@ -23,7 +23,7 @@ from sim.contract.columns import FINAL_VARIABLES, TRAJECTORY_VARIABLES
 from sim.contract.outcomes import OUTCOMES, Thresholds, classify_codes
 from sim.events import apply_event
 from sim.kernel.lanes import NOISE_CHANNELS as _CHANNELS
-from sim.kernel.lanes import start
+from sim.kernel.lanes import anticipation, spin_up
 from sim.kernel.layout import new_state
 from sim.knobs import lane_knobs
 from sim.observe import observe
@@ -69,8 +69,9 @@ class GeoModel(mesa.Model):
             left to Mesa).
         lanes: number of lanes R.
         knobs: per-lane parameter arrays (columns of ``knobs.table``, which the kernels read).
-        state: every agent's per-lane state, a structured array of shape (R,)
-            (:data:`sim.kernel.layout.STATE_DTYPE`); the agents' arrays are its columns.
+        state, counters: every agent's per-lane state, float64 of shape (len(STATE_NAMES), R), and
+            the launch counts and governments, int64 (:mod:`sim.kernel.layout`); the agents'
+            arrays are their rows.
         rok, usa, china, dprk, japan, russia: the six agents.
         others: the five powers around Seoul (all agents but ``rok``), in activation order.
         history: per-step arrays of :data:`STATE_VARIABLES`, each of shape (steps, R).
@@ -125,7 +126,7 @@ class GeoModel(mesa.Model):
         self.knobs = lane_knobs(config, self.lanes, by_path)
         self.horizon = config.steps
         self._noise = lane_noise(self.seeds, self.horizon)
-        self.state = new_state(self.lanes)
+        self.state, self.counters = new_state(self.lanes)
         self._events: dict[int, list[Event]] = {}
         for event in config.events:
             self._events.setdefault(event.step, []).append(event)
@@ -164,9 +165,11 @@ class GeoModel(mesa.Model):
 
         They run ``structure.start.spinup_months`` months with Seoul's posture held and expected
         rather than drawn launches, so that a scenario with constant levels and no events shows no
-        start-up drift (ODD "Initialisation"); one kernel call, :func:`sim.kernel.lanes.start`.
+        start-up drift (ODD "Initialisation"); kernels :func:`sim.kernel.lanes.anticipation` (Seoul's
+        anticipation shares) and :func:`sim.kernel.lanes.spin_up`.
         """
-        start(self.knobs.table, self.state)
+        anticipation(self.knobs.table, self.state, self.lanes)
+        spin_up(self.knobs.table, self.state, self.lanes)
 
     def _apply_events(self) -> None:
         """Scheduled shocks of this month (same for every lane; effects in ``sim.events.EFFECTS``)."""
@@ -263,7 +266,7 @@ def _release(model: GeoModel) -> None:
         vars(agent).clear()
     model.others = ()
     model.history = {}
-    del model._noise, model.knobs, model.state
+    del model._noise, model.knobs, model.state, model.counters
     model._events = {}
 
 

@@ -36,5 +36,5 @@ def observe(model: GeoModel) -> dict[str, np.ndarray]:
         model: the lane model.
     """
     out = np.empty((len(OBSERVABLES), model.lanes))
-    observe_lanes(model.knobs.table, model.state, out)
+    observe_lanes(model.knobs.table, model.state, out, model.lanes)
     return dict(zip(OBSERVABLES, out, strict=True))

@@ -26,7 +26,7 @@ import numpy as np
 from sim.agents import Power
 from sim.kernel.choice import POSTURE
 from sim.kernel.lanes import ELECTION, seoul_month
-from sim.kernel.layout import WEIGHTS, Lanes
+from sim.kernel.layout import INDEX, WEIGHTS, Lanes
 from sim.scenario import PRESETS
 
 if TYPE_CHECKING:
@@ -79,7 +79,8 @@ class ROK(Power):
     @property
     def weights(self) -> dict[str, Array]:
         """The government's decision parameters per lane (views of the state table)."""
-        return {name: self.model.state[f"rok.{name}"] for name in WEIGHTS}
+        lanes = self.model.lanes
+        return {name: self.model.state[INDEX[f"rok.{name}"], :lanes] for name in WEIGHTS}
 
     def install_government(self, preset: str, lanes: Array | None = None) -> None:
         """Install a government of a named orientation (in some lanes or all).
@@ -134,4 +135,4 @@ class ROK(Power):
         the lane's own noise. The chosen posture is committed and its indices added to the record.
         """
         mdl = self.model
-        seoul_month(mdl.knobs.table, mdl.state, mdl.noise_table, mdl.steps - 1)
+        seoul_month(mdl.knobs.table, mdl.state, mdl.noise_table, mdl.steps - 1, mdl.lanes)

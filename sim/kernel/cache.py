@@ -16,12 +16,17 @@ from pathlib import Path
 
 import numba
 
+from sim.scenario import LANE_FIELDS
+
 HERE = Path(__file__).resolve().parent
+PAD = 8
+"""Rows of the knob and state tables are padded to a multiple of PAD lanes plus PAD (one 64-byte
+cache line), so that rows 2**k lanes long do not all map to the same cache sets."""
 
 
 def fingerprint() -> str:
-    """A short hash of every kernel module's source."""
-    digest = hashlib.sha256()
+    """A short hash of every kernel module's source and of the schema's lane fields (knob rows)."""
+    digest = hashlib.sha256("\n".join(LANE_FIELDS).encode())
     for path in sorted(HERE.glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

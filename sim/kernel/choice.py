@@ -1,16 +1,19 @@
 """Seoul's equations, one lane at a time: its indices, its anticipation and its logit choice.
 
-See :mod:`sim.seoul` for the model these implement. ``k`` is the lane's knob record and ``s`` its
-state record (:mod:`sim.kernel.layout`); a posture is four floats ``(a, m, j, d)``. The nine
-candidate postures of a month are valued one after the other in registers, nothing is allocated.
+See :mod:`sim.seoul` for the model these implement. ``K`` is the knob table, ``S`` the state table
+(:mod:`sim.kernel.layout`) and ``r`` the lane; a posture is four floats ``(a, m, j, d)``. The nine
+options of a month are valued one lane at a time in straight-line code (the nine utilities share
+every term that does not depend on the posture), into a scratch of nine floats.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
+from sim.kernel.layout import ix
 from sim.kernel.powers import (
     china_grievance,
     china_inducement,
@@ -23,18 +26,28 @@ from sim.kernel.powers import (
 POSTURE: tuple[str, ...] = ("us_alignment", "china_engagement", "japan_cooperation", "derisking")
 """Seoul's posture variables (a, m, j, d), in the order of the options and the noise channels."""
 SIZE = len(POSTURE)
+A, M, J, D = range(SIZE)
+"""Index of each posture variable."""
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def concave(x: float) -> float:
     """Diminishing returns on [0, 1]: ``x*(2-x)``, 0 at 0, 1 at 1."""
     return x * (2.0 - x)
 
 
-@njit(cache=True)
-def security_index(  # noqa: ANN001, PLR0913
-    k, a: float, m: float, j: float, commitment: float, retaliation: float, restraint: float,
-    japan: float, threat: float,
+@njit(cache=True, error_model="numpy")
+def security_index(
+    K: np.ndarray,
+    r: int,
+    a: float,
+    m: float,
+    j: float,
+    commitment: float,
+    retaliation: float,
+    restraint: float,
+    japan: float,
+    threat: float,
 ) -> float:
     """Security index: deterrence, less unanswered threats, less entrapment (reported clipped to [0, 1]).
 
@@ -49,36 +62,46 @@ def security_index(  # noqa: ANN001, PLR0913
     China"; B: "Any conflict between the two Asian giants would instantly reflect on Korea's ...
     security") lower it.
     """
-    phi = k["world.china_japan_tension"]
-    us = k["structure.seoul.us_umbrella"] * commitment * a
-    cn = k["structure.seoul.china_levers"] * restraint * m
+    phi = K[ix("world.china_japan_tension"), r]
+    us = K[ix("structure.seoul.us_umbrella"), r] * commitment * a
+    cn = K[ix("structure.seoul.china_levers"), r] * restraint * m
     jp = min(
-        k["structure.seoul.japan_channels"]
-        * (1.0 + k["structure.seoul.japan_network_tension"] * phi)
+        K[ix("structure.seoul.japan_channels"), r]
+        * (1.0 + K[ix("structure.seoul.japan_network_tension"), r] * phi)
         * japan
         * j,
         1.0,
     )
     deterrence = 1.0 - (1.0 - us) * (1.0 - cn) * (1.0 - jp)
-    assertive = k["structure.seoul.china_assertiveness"] * k["levels.china_coercion"]
+    assertive = K[ix("structure.seoul.china_assertiveness"), r] * K[ix("levels.china_coercion"), r]
     china_threat = (retaliation + assertive) * (1.0 - us) * (1.0 - jp)
     entrapment = (
-        k["structure.seoul.entrapment_us"] * (a * a) * k["world.us_china_tension"]
-        + k["structure.seoul.entrapment_japan"] * j * phi
+        K[ix("structure.seoul.entrapment_us"), r] * (a * a) * K[ix("world.us_china_tension"), r]
+        + K[ix("structure.seoul.entrapment_japan"), r] * j * phi
     )
     return (
-        k["structure.seoul.security_base"]
-        + k["structure.seoul.security_deterrence"] * deterrence
-        - k["structure.seoul.security_exposure"] * threat * (1.0 - deterrence)
-        - k["structure.seoul.security_china"] * china_threat
+        K[ix("structure.seoul.security_base"), r]
+        + K[ix("structure.seoul.security_deterrence"), r] * deterrence
+        - K[ix("structure.seoul.security_exposure"), r] * threat * (1.0 - deterrence)
+        - K[ix("structure.seoul.security_china"), r] * china_threat
         - entrapment
     )
 
 
-@njit(cache=True)
-def economic_index(  # noqa: ANN001, PLR0913
-    k, a: float, m: float, j: float, d: float, tariff: float, tech_controls: float,
-    retaliation: float, inducement: float, japan: float, export_controls: float,
+@njit(cache=True, error_model="numpy")
+def economic_index(
+    K: np.ndarray,
+    r: int,
+    a: float,
+    m: float,
+    j: float,
+    d: float,
+    tariff: float,
+    tech_controls: float,
+    retaliation: float,
+    inducement: float,
+    japan: float,
+    export_controls: float,
 ) -> float:
     """Economic index: the China, US and Japan ties, less coercion and costs (reported clipped to [0, 1]).
 
@@ -93,24 +116,32 @@ def economic_index(  # noqa: ANN001, PLR0913
     important as China" (B), lost to Japanese export controls; "demands for greater defense spending"
     (A) as a convex cost of alignment under pressure; the convex cost of de-risking.
     """
-    consumer = k["structure.seoul.consumer_share"]
-    shield = 1.0 - k["structure.seoul.derisk_shield"] * d
+    consumer = K[ix("structure.seoul.consumer_share"), r]
+    shield = 1.0 - K[ix("structure.seoul.derisk_shield"), r] * d
     china = (
-        k["structure.seoul.china_market"]
+        K[ix("structure.seoul.china_market"), r]
         * concave(m)
-        * (1.0 - k["structure.seoul.derisk_loss"] * d)
+        * (1.0 - K[ix("structure.seoul.derisk_loss"), r] * d)
     )
-    hit = k["structure.seoul.retaliation_bite"] * retaliation * consumer * m * shield
-    tech = k["structure.seoul.tech_control_bite"] * tech_controls * (1.0 - consumer) * m * shield
-    risk = k["structure.seoul.coercion_risk"] * k["levels.china_coercion"] * m * shield
-    incentives = k["structure.seoul.inducement_value"] * inducement
-    us = k["structure.seoul.us_market"] * (1.0 - tariff)
-    japan_open = 1.0 - k["structure.seoul.export_control_bite"] * export_controls
-    tie = k["structure.seoul.japan_market"] * concave(j) * japan * japan_open
-    burden = k["structure.seoul.burden_cost"] * k["levels.us_pressure"] * (a * a)
-    derisk = k["structure.seoul.derisk_cost"] * (d * d)
+    hit = K[ix("structure.seoul.retaliation_bite"), r] * retaliation * consumer * m * shield
+    tech = (
+        K[ix("structure.seoul.tech_control_bite"), r]
+        * tech_controls
+        * (1.0 - consumer)
+        * m
+        * shield
+    )
+    risk = (
+        K[ix("structure.seoul.coercion_risk"), r] * K[ix("levels.china_coercion"), r] * m * shield
+    )
+    incentives = K[ix("structure.seoul.inducement_value"), r] * inducement
+    us = K[ix("structure.seoul.us_market"), r] * (1.0 - tariff)
+    japan_open = 1.0 - K[ix("structure.seoul.export_control_bite"), r] * export_controls
+    tie = K[ix("structure.seoul.japan_market"), r] * concave(j) * japan * japan_open
+    burden = K[ix("structure.seoul.burden_cost"), r] * K[ix("levels.us_pressure"), r] * (a * a)
+    derisk = K[ix("structure.seoul.derisk_cost"), r] * (d * d)
     return (
-        k["structure.seoul.economy_base"]
+        K[ix("structure.seoul.economy_base"), r]
         + china
         + incentives
         + us
@@ -123,8 +154,8 @@ def economic_index(  # noqa: ANN001, PLR0913
     )
 
 
-@njit(cache=True)
-def autonomy(k, a: float, m: float, j: float, d: float) -> float:  # noqa: ANN001
+@njit(cache=True, error_model="numpy")
+def autonomy(K: np.ndarray, r: int, a: float, m: float, j: float, d: float) -> float:
     """Strategic autonomy and domestic standing: balance, little dependence, history with Japan.
 
     Balance, ``(a - m)**2`` lost, from "internal pressure for more balanced and pragmatic diplomacy"
@@ -134,144 +165,137 @@ def autonomy(k, a: float, m: float, j: float, d: float) -> float:  # noqa: ANN00
     """
     engaged = m * (1.0 - d)
     dependence = a * a + engaged * engaged
-    history = k["structure.seoul.japan_politics"] * k["world.japan_grievance"] * (j * j)
+    history = (
+        K[ix("structure.seoul.japan_politics"), r] * K[ix("world.japan_grievance"), r] * (j * j)
+    )
     lean = a - m
     return (
         1.0
-        - k["structure.seoul.balance_loss"] * (lean * lean)
-        - k["structure.seoul.dependence_loss"] * dependence
+        - K[ix("structure.seoul.balance_loss"), r] * (lean * lean)
+        - K[ix("structure.seoul.dependence_loss"), r] * dependence
         - history
     )
 
 
-@njit(cache=True)
-def utility(k, s, a: float, m: float, j: float, d: float) -> float:  # noqa: ANN001
+@njit(cache=True, error_model="numpy")
+def ahead(S: np.ndarray, r: int, state: int, share: int, target: float) -> float:
+    """State row ``state`` after closing the share in row ``share`` of its gap to ``target``."""
+    return S[state, r] + S[share, r] * (target - S[state, r])
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def utility(K: np.ndarray, S: np.ndarray, r: int, a: float, m: float, j: float, d: float) -> float:
     """Seoul's utility of posture (a, m, j, d) at the others' state anticipated over the horizon.
 
-    Each actor closes its share ``s["rok.ahead_*"]`` of the gap to its target against the posture;
-    the government's weights combine the (unclipped) security and economic indices and autonomy.
+    Each actor closes its share ``rok.ahead_*`` of the gap to its target against the posture (its
+    current state at horizon 0); the government's weights combine the (unclipped) security and
+    economic indices and autonomy.
     """
-    kappa, tau, chi = usa_targets(k, a, m)
-    commitment = s["usa.commitment"] + s["rok.ahead_commitment"] * (kappa - s["usa.commitment"])
-    grievance = china_grievance(k, a, j)
-    r, rho = china_targets(k, s["china.campaign"], a, m, d, grievance)
-    retaliation = s["china.retaliation"] + s["rok.ahead_retaliation"] * (
-        r - s["china.retaliation"]
+    kappa, tau, chi = usa_targets(K, r, a, m)
+    commitment = ahead(S, r, ix("usa.commitment"), ix("rok.ahead_commitment"), kappa)
+    grievance = china_grievance(K, r, a, j)
+    ret, rho = china_targets(K, r, S[ix("china.campaign"), r], a, m, d, grievance)
+    retaliation = ahead(S, r, ix("china.retaliation"), ix("rok.ahead_retaliation"), ret)
+    threat, controls = S[ix("rok.threat"), r], S[ix("japan.export_controls"), r]
+    q = japan_target(K, r, threat, S[ix("japan.goodwill"), r], controls, j, commitment)
+    tariff = ahead(S, r, ix("usa.tariff"), ix("rok.ahead_tariff"), tau)
+    tech = ahead(S, r, ix("usa.tech_controls"), ix("rok.ahead_tech_controls"), chi)
+    restraint = ahead(S, r, ix("china.restraint"), ix("rok.ahead_restraint"), rho)
+    inducement = china_inducement(K, r, S[ix("china.bonus"), r], m, retaliation, grievance)
+    japan = ahead(S, r, ix("japan.cooperation"), ix("rok.ahead_japan"), q)
+    security = security_index(K, r, a, m, j, commitment, retaliation, restraint, japan, threat)
+    economy = economic_index(
+        K, r, a, m, j, d, tariff, tech, retaliation, inducement, japan, controls
     )
-    q = japan_target(
-        k, s["rok.threat"], s["japan.goodwill"], s["japan.export_controls"], j, commitment
-    )
-    tariff = s["usa.tariff"] + s["rok.ahead_tariff"] * (tau - s["usa.tariff"])
-    tech = s["usa.tech_controls"] + s["rok.ahead_tech_controls"] * (chi - s["usa.tech_controls"])
-    restraint = s["china.restraint"] + s["rok.ahead_restraint"] * (rho - s["china.restraint"])
-    inducement = china_inducement(k, s["china.bonus"], m, retaliation, grievance)
-    japan = s["japan.cooperation"] + s["rok.ahead_japan"] * (q - s["japan.cooperation"])
     return (
-        s["rok.security_weight"]
-        * security_index(k, a, m, j, commitment, retaliation, restraint, japan, s["rok.threat"])
-        + s["rok.economy_weight"]
-        * economic_index(
-            k, a, m, j, d, tariff, tech, retaliation, inducement, japan, s["japan.export_controls"]
-        )
-        + s["rok.autonomy_weight"] * autonomy(k, a, m, j, d)
+        S[ix("rok.security_weight"), r] * security
+        + S[ix("rok.economy_weight"), r] * economy
+        + S[ix("rok.autonomy_weight"), r] * autonomy(K, r, a, m, j, d)
     )
 
 
-@njit(cache=True)
-def step_size(k, i: int) -> float:  # noqa: ANN001
-    """The monthly step of posture variable i: security (a, j) fast, trade (m, d) slow."""
-    if i % 2 == 0:
-        return k["structure.seoul.security_step"]
-    return k["structure.seoul.trade_step"]
+@njit(cache=True, error_model="numpy")
+def down(i: int) -> int:
+    """Index of the option that moves posture variable i a step down (0 is to stay)."""
+    return 1 + 2 * i
 
 
-@njit(cache=True)
-def component(a: float, m: float, j: float, d: float, i: int) -> float:
-    """Posture variable i of (a, m, j, d)."""
-    if i == 0:
-        return a
-    if i == 1:
-        return m
-    if i == 2:
-        return j
-    return d
+@njit(cache=True, error_model="numpy")
+def up(i: int) -> int:
+    """Index of the option that moves posture variable i a step up."""
+    return 2 + 2 * i
 
 
-@njit(cache=True)
-def replaced(
-    a: float, m: float, j: float, d: float, i: int, x: float
-) -> tuple[float, float, float, float]:
-    """The posture (a, m, j, d) with variable i set to x."""
-    if i == 0:
-        return x, m, j, d
-    if i == 1:
-        return a, x, j, d
-    if i == 2:
-        return a, m, x, d
-    return a, m, j, x
+@njit(cache=True, error_model="numpy")
+def value_options(K: np.ndarray, S: np.ndarray, r: int, values: np.ndarray) -> None:
+    """Value the nine options of lane r into ``values`` (nine floats, overwritten).
+
+    Option 0 stays; :func:`down` (i) and :func:`up` (i) move posture variable i by its step,
+    security (a, j) fast and trade (m, d) slow. Each option's value is its anticipated utility less
+    ``move_cost`` per unit moved (inertia). Straight-line code: the nine utilities share every
+    term that does not depend on the posture.
+    """
+    a, m = S[ix("rok.us_alignment"), r], S[ix("rok.china_engagement"), r]
+    j, d = S[ix("rok.japan_cooperation"), r], S[ix("rok.derisking"), r]
+    fast, slow = K[ix("structure.seoul.security_step"), r], K[ix("structure.seoul.trade_step"), r]
+    cost = S[ix("rok.move_cost"), r]
+    values[0] = utility(K, S, r, a, m, j, d) - cost * 0.0
+    x = clip01(a - fast)
+    values[down(A)] = utility(K, S, r, x, m, j, d) - cost * abs(x - a)
+    x = clip01(a + fast)
+    values[up(A)] = utility(K, S, r, x, m, j, d) - cost * abs(x - a)
+    x = clip01(m - slow)
+    values[down(M)] = utility(K, S, r, a, x, j, d) - cost * abs(x - m)
+    x = clip01(m + slow)
+    values[up(M)] = utility(K, S, r, a, x, j, d) - cost * abs(x - m)
+    x = clip01(j - fast)
+    values[down(J)] = utility(K, S, r, a, m, x, d) - cost * abs(x - j)
+    x = clip01(j + fast)
+    values[up(J)] = utility(K, S, r, a, m, x, d) - cost * abs(x - j)
+    x = clip01(d - slow)
+    values[down(D)] = utility(K, S, r, a, m, j, x) - cost * abs(x - d)
+    x = clip01(d + slow)
+    values[up(D)] = utility(K, S, r, a, m, j, x) - cost * abs(x - d)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def weight(beta: float, value: float, top: float) -> float:
-    """The logit weight ``exp(beta*(value - top))`` (exactly 1 at the top)."""
+    """The logit weight ``exp(beta*(value - top))`` (exactly 1 at the top, without calling exp)."""
     if value == top:
         return 1.0
     return math.exp(beta * (value - top))
 
 
-@njit(cache=True)
-def value_options(k, s, values) -> None:  # noqa: ANN001
-    """Value the nine options: stay (0), then a step down (2i+1) and up (2i+2) of each variable i.
-
-    Each option's value is its anticipated utility less ``move_cost`` per unit moved (inertia).
-
-    Args:
-        k: the lane's knobs.
-        s: the lane's state.
-        values: scratch array of nine floats, overwritten.
-    """
-    a, m, j, d = s["rok.us_alignment"], s["rok.china_engagement"], s["rok.japan_cooperation"], s[
-        "rok.derisking"
-    ]
-    cost = s["rok.move_cost"]
-    values[0] = utility(k, s, a, m, j, d) - cost * 0.0
-    for i in range(SIZE):
-        step = step_size(k, i)
-        now = component(a, m, j, d, i)
-        for up in range(2):
-            x = clip01(now + step) if up else clip01(now - step)
-            a1, m1, j1, d1 = replaced(a, m, j, d, i, x)
-            values[1 + 2 * i + up] = utility(k, s, a1, m1, j1, d1) - cost * abs(x - now)
-
-
-@njit(cache=True)
-def choose(k, s, values, i: int, draw: float) -> float:  # noqa: ANN001
+@njit(cache=True, error_model="numpy")
+def choose(K: np.ndarray, S: np.ndarray, r: int, values: np.ndarray, i: int, draw: float) -> float:
     """Logit choice of a step down, stay or up of posture variable i, given the options' values.
 
     The precision is ``rationality`` per unit of posture moved, so a slow variable is not chosen more
     randomly for moving less; weights are taken relative to the best option for numerical safety.
 
     Args:
-        k: the lane's knobs.
-        s: the lane's state (the current posture).
-        values: the nine options' values (:func:`value_options`).
+        K: knob table.
+        S: state table (the current posture).
+        r: the lane.
+        values: lane r's options' values (:func:`value_options`).
         i: the posture variable.
         draw: the lane's uniform draw for this variable this month.
 
     Returns:
         the variable's new value.
     """
-    down, stay, up = values[1 + 2 * i], values[0], values[2 + 2 * i]
-    top = max(max(down, stay), up)
-    step = step_size(k, i)
-    beta = s["rok.rationality"] / step
-    w_down = weight(beta, down, top)
-    w_stay = weight(beta, stay, top)
-    w_up = weight(beta, up, top)
-    now = component(
-        s["rok.us_alignment"], s["rok.china_engagement"], s["rok.japan_cooperation"],
-        s["rok.derisking"], i,
+    lower, stay, upper = values[down(i)], values[0], values[up(i)]
+    top = max(max(lower, stay), upper)
+    step = (
+        K[ix("structure.seoul.trade_step"), r]
+        if i % 2
+        else K[ix("structure.seoul.security_step"), r]
     )
+    beta = S[ix("rok.rationality"), r] / step
+    w_down = weight(beta, lower, top)
+    w_stay = weight(beta, stay, top)
+    w_up = weight(beta, upper, top)
+    now = S[ix("rok.us_alignment") + i, r]
     pick = draw * (w_down + w_stay + w_up)
     if pick < w_down:
         return clip01(now - step)
@@ -280,39 +304,57 @@ def choose(k, s, values, i: int, draw: float) -> float:  # noqa: ANN001
     return clip01(now + step)
 
 
-@njit(cache=True)
-def next_threat(k, threat: float, support: float, launch: float) -> float:  # noqa: ANN001
+@njit(cache=True, error_model="numpy")
+def next_threat(K: np.ndarray, r: int, threat: float, support: float, launch: float) -> float:
     """Threat after a month with ``launch`` (0/1, or a launch probability in the spin-up).
 
     It decays toward its chronic level and jumps with launches, more so with Russian support.
     """
-    boost = k["structure.seoul.launch_shock"] * (
-        1.0 + k["structure.seoul.russia_amplifier"] * support
+    boost = K[ix("structure.seoul.launch_shock"), r] * (
+        1.0 + K[ix("structure.seoul.russia_amplifier"), r] * support
     )
     chronic = (
-        (1.0 - k["structure.seoul.threat_decay"])
-        * k["structure.seoul.chronic_threat"]
-        * k["levels.nk_provocation"]
+        (1.0 - K[ix("structure.seoul.threat_decay"), r])
+        * K[ix("structure.seoul.chronic_threat"), r]
+        * K[ix("levels.nk_provocation"), r]
     )
     jump = boost * launch * (1.0 - threat)
-    return clip01(k["structure.seoul.threat_decay"] * threat + chronic + jump)
+    return clip01(K[ix("structure.seoul.threat_decay"), r] * threat + chronic + jump)
 
 
-@njit(cache=True)
-def indices(k, s) -> tuple[float, float]:  # noqa: ANN001
+@njit(cache=True, error_model="numpy")
+def indices(K: np.ndarray, S: np.ndarray, r: int) -> tuple[float, float]:
     """Security and economic indices (clipped to [0, 1]) at the current posture and state."""
-    a, m, j, d = s["rok.us_alignment"], s["rok.china_engagement"], s["rok.japan_cooperation"], s[
-        "rok.derisking"
-    ]
-    retaliation = s["china.retaliation"]
-    grievance = china_grievance(k, a, j)
-    inducement = china_inducement(k, s["china.bonus"], m, retaliation, grievance)
+    a, m = S[ix("rok.us_alignment"), r], S[ix("rok.china_engagement"), r]
+    j, d = S[ix("rok.japan_cooperation"), r], S[ix("rok.derisking"), r]
+    retaliation = S[ix("china.retaliation"), r]
+    grievance = china_grievance(K, r, a, j)
+    inducement = china_inducement(K, r, S[ix("china.bonus"), r], m, retaliation, grievance)
+    japan, controls = S[ix("japan.cooperation"), r], S[ix("japan.export_controls"), r]
     security = security_index(
-        k, a, m, j, s["usa.commitment"], retaliation, s["china.restraint"],
-        s["japan.cooperation"], s["rok.threat"],
+        K,
+        r,
+        a,
+        m,
+        j,
+        S[ix("usa.commitment"), r],
+        retaliation,
+        S[ix("china.restraint"), r],
+        japan,
+        S[ix("rok.threat"), r],
     )
     economy = economic_index(
-        k, a, m, j, d, s["usa.tariff"], s["usa.tech_controls"], retaliation, inducement,
-        s["japan.cooperation"], s["japan.export_controls"],
+        K,
+        r,
+        a,
+        m,
+        j,
+        d,
+        S[ix("usa.tariff"), r],
+        S[ix("usa.tech_controls"), r],
+        retaliation,
+        inducement,
+        japan,
+        controls,
     )
     return clip01(security), clip01(economy)

@@ -1,8 +1,8 @@
 """Lane loops: each runs one stage of the month over every lane and writes into the state table.
 
-``K`` is the knob table and ``S`` the state table (:mod:`sim.kernel.layout`), both of shape (R,);
+``K`` is the knob table, ``S`` the state table and ``C`` the counters (:mod:`sim.kernel.layout`);
 ``noise`` holds every lane's uniform draws, shape (steps, len(NOISE_CHANNELS), R). A lane reads only
-its own records and draws, so its numbers do not depend on the other lanes of the block.
+its own column and draws, so its numbers do not depend on the other lanes of the block.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit
 
 from sim.kernel.choice import POSTURE, SIZE, choose, indices, next_threat, value_options
+from sim.kernel.layout import ix
 from sim.kernel.observe import observables
 from sim.kernel.powers import (
     china_grievance,
@@ -26,68 +27,90 @@ NOISE_CHANNELS: tuple[str, ...] = (*POSTURE, "launch", "election")
 """Uniform draws each lane makes every month, in this order."""
 LAUNCH = NOISE_CHANNELS.index("launch")
 ELECTION = NOISE_CHANNELS.index("election")
+OPTIONS = 1 + 2 * SIZE
+"""Seoul's options each month: stay, or a step down or up of one posture variable."""
 
 
-@njit(cache=True)
-def start(K: np.ndarray, S: np.ndarray) -> None:
-    """Start in balance: Seoul's anticipation shares, then the others' spin-up, then the indices.
+@njit(cache=True, error_model="numpy")
+def anticipation(K: np.ndarray, S: np.ndarray, lanes: int) -> None:
+    """Share of its gap each actor closes over Seoul's horizon h, ``1 - (1 - rate)**h``, per lane.
 
-    Each actor's anticipated share of its gap is ``1 - (1 - rate)**horizon``. The others then run
-    ``structure.start.spinup_months`` months (per lane) with Seoul's posture held and expected rather
-    than drawn launches (ODD "Initialisation").
+    Args:
+        K: knob table.
+        S: state table, written in place.
+        lanes: number of lanes R.
+    """
+    for r in range(lanes):
+        h = K[ix("structure.seoul.horizon"), r]
+        rate = K[ix("structure.usa.commitment_rate"), r]
+        S[ix("rok.ahead_commitment"), r] = 1.0 - (1.0 - rate) ** h
+        rate = K[ix("structure.usa.tariff_rate"), r]
+        S[ix("rok.ahead_tariff"), r] = 1.0 - (1.0 - rate) ** h
+        rate = K[ix("structure.usa.tech_rate"), r]
+        S[ix("rok.ahead_tech_controls"), r] = 1.0 - (1.0 - rate) ** h
+        rate = K[ix("structure.china.retaliation_rate"), r]
+        S[ix("rok.ahead_retaliation"), r] = 1.0 - (1.0 - rate) ** h
+        rate = K[ix("structure.china.restraint_rate"), r]
+        S[ix("rok.ahead_restraint"), r] = 1.0 - (1.0 - rate) ** h
+        rate = K[ix("structure.japan.cooperation_rate"), r]
+        S[ix("rok.ahead_japan"), r] = 1.0 - (1.0 - rate) ** h
+
+
+@njit(cache=True, error_model="numpy")
+def spin_up(K: np.ndarray, S: np.ndarray, lanes: int) -> None:
+    """Start in balance: the others settle against Seoul's initial posture before month 1.
+
+    They run ``structure.start.spinup_months`` months (per lane) with Seoul's posture held and
+    expected rather than drawn launches (ODD "Initialisation"); then Seoul's indices are computed.
 
     Args:
         K: knob table.
         S: state table (Seoul's posture and government set), written in place.
+        lanes: number of lanes R.
     """
-    for r in range(K.shape[0]):
-        k, s = K[r], S[r]
-        h = k["structure.seoul.horizon"]
-        s["rok.ahead_commitment"] = 1.0 - (1.0 - k["structure.usa.commitment_rate"]) ** h
-        s["rok.ahead_tariff"] = 1.0 - (1.0 - k["structure.usa.tariff_rate"]) ** h
-        s["rok.ahead_tech_controls"] = 1.0 - (1.0 - k["structure.usa.tech_rate"]) ** h
-        s["rok.ahead_retaliation"] = 1.0 - (1.0 - k["structure.china.retaliation_rate"]) ** h
-        s["rok.ahead_restraint"] = 1.0 - (1.0 - k["structure.china.restraint_rate"]) ** h
-        s["rok.ahead_japan"] = 1.0 - (1.0 - k["structure.japan.cooperation_rate"]) ** h
-        s["russia.support"] = russia_target(k)
-        a, m, j, d = s["rok.us_alignment"], s["rok.china_engagement"], s[
-            "rok.japan_cooperation"
-        ], s["rok.derisking"]
+    for r in range(lanes):
+        S[ix("russia.support"), r] = russia_target(K, r)
+        a, m = S[ix("rok.us_alignment"), r], S[ix("rok.china_engagement"), r]
+        j, d = S[ix("rok.japan_cooperation"), r], S[ix("rok.derisking"), r]
         month = 0
-        while month < k["structure.start.spinup_months"]:
-            kappa, tau, chi = usa_targets(k, a, m)
-            s["usa.commitment"] = toward(
-                s["usa.commitment"], kappa, k["structure.usa.commitment_rate"]
-            )
-            s["usa.tariff"] = toward(s["usa.tariff"], tau, k["structure.usa.tariff_rate"])
-            s["usa.tech_controls"] = toward(
-                s["usa.tech_controls"], chi, k["structure.usa.tech_rate"]
-            )
-            grievance = china_grievance(k, a, j)
-            ret, rho = china_targets(k, s["china.campaign"], a, m, d, grievance)
-            s["china.retaliation"] = toward(
-                s["china.retaliation"], ret, k["structure.china.retaliation_rate"]
-            )
-            s["china.restraint"] = toward(
-                s["china.restraint"], rho, k["structure.china.restraint_rate"]
-            )
+        while month < K[ix("structure.start.spinup_months"), r]:
+            kappa, tau, chi = usa_targets(K, r, a, m)
+            step(K, S, r, ix("usa.commitment"), kappa, ix("structure.usa.commitment_rate"))
+            step(K, S, r, ix("usa.tariff"), tau, ix("structure.usa.tariff_rate"))
+            step(K, S, r, ix("usa.tech_controls"), chi, ix("structure.usa.tech_rate"))
+            grievance = china_grievance(K, r, a, j)
+            ret, rho = china_targets(K, r, S[ix("china.campaign"), r], a, m, d, grievance)
+            step(K, S, r, ix("china.retaliation"), ret, ix("structure.china.retaliation_rate"))
+            step(K, S, r, ix("china.restraint"), rho, ix("structure.china.restraint_rate"))
             q = japan_target(
-                k, s["rok.threat"], s["japan.goodwill"], s["japan.export_controls"], j,
-                s["usa.commitment"],
+                K,
+                r,
+                S[ix("rok.threat"), r],
+                S[ix("japan.goodwill"), r],
+                S[ix("japan.export_controls"), r],
+                j,
+                S[ix("usa.commitment"), r],
             )
-            s["japan.cooperation"] = toward(
-                s["japan.cooperation"], q, k["structure.japan.cooperation_rate"]
-            )
+            step(K, S, r, ix("japan.cooperation"), q, ix("structure.japan.cooperation_rate"))
+            support = S[ix("russia.support"), r]
             p = launch_probability(
-                k, a, s["russia.support"], s["china.restraint"], s["dprk.detente"]
+                K, r, a, support, S[ix("china.restraint"), r], S[ix("dprk.detente"), r]
             )
-            s["rok.threat"] = next_threat(k, s["rok.threat"], s["russia.support"], p)
+            S[ix("rok.threat"), r] = next_threat(K, r, S[ix("rok.threat"), r], support, p)
             month += 1
-        s["rok.security"], s["rok.economy"] = indices(k, s)
+        S[ix("rok.security"), r], S[ix("rok.economy"), r] = indices(K, S, r)
 
 
-@njit(cache=True)
-def others_month(K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int) -> None:
+@njit(cache=True, error_model="numpy")
+def step(K: np.ndarray, S: np.ndarray, r: int, state: int, target: float, rate: int) -> None:
+    """Move state row ``state`` of lane r toward ``target`` at the rate in knob row ``rate``."""
+    S[state, r] = toward(S[state, r], target, K[rate, r])
+
+
+@njit(cache=True, error_model="numpy")
+def others_month(
+    K: np.ndarray, S: np.ndarray, C: np.ndarray, noise: np.ndarray, t: int, lanes: int
+) -> None:
     """The five powers' month: each decides from last month's state, then all apply.
 
     Washington, Beijing and Tokyo move toward their targets against Seoul's posture; Pyongyang draws
@@ -97,45 +120,60 @@ def others_month(K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int) -> Non
     Args:
         K: knob table.
         S: state table, written in place.
+        C: counters (launches), written in place.
         noise: every lane's draws.
         t: the month's row of ``noise`` (steps - 1).
+        lanes: number of lanes R (the tables' further columns are padding).
     """
-    for r in range(K.shape[0]):
-        k, s = K[r], S[r]
-        a, m, j, d = s["rok.us_alignment"], s["rok.china_engagement"], s[
-            "rok.japan_cooperation"
-        ], s["rok.derisking"]
-        kappa, tau, chi = usa_targets(k, a, m)
-        commitment = toward(s["usa.commitment"], kappa, k["structure.usa.commitment_rate"])
-        tariff = toward(s["usa.tariff"], tau, k["structure.usa.tariff_rate"])
-        tech = toward(s["usa.tech_controls"], chi, k["structure.usa.tech_rate"])
-        ret, rho = china_targets(k, s["china.campaign"], a, m, d, china_grievance(k, a, j))
-        retaliation = toward(s["china.retaliation"], ret, k["structure.china.retaliation_rate"])
-        restraint = toward(s["china.restraint"], rho, k["structure.china.restraint_rate"])
-        p = launch_probability(k, a, s["russia.support"], s["china.restraint"], s["dprk.detente"])
+    for r in range(lanes):
+        a, m = S[ix("rok.us_alignment"), r], S[ix("rok.china_engagement"), r]
+        j, d = S[ix("rok.japan_cooperation"), r], S[ix("rok.derisking"), r]
+        kappa, tau, chi = usa_targets(K, r, a, m)
+        ret, rho = china_targets(
+            K, r, S[ix("china.campaign"), r], a, m, d, china_grievance(K, r, a, j)
+        )
+        p = launch_probability(
+            K,
+            r,
+            a,
+            S[ix("russia.support"), r],
+            S[ix("china.restraint"), r],
+            S[ix("dprk.detente"), r],
+        )
         launch = 1.0 if noise[t, LAUNCH, r] < p else 0.0
         q = japan_target(
-            k, s["rok.threat"], s["japan.goodwill"], s["japan.export_controls"], j,
-            s["usa.commitment"],
+            K,
+            r,
+            S[ix("rok.threat"), r],
+            S[ix("japan.goodwill"), r],
+            S[ix("japan.export_controls"), r],
+            j,
+            S[ix("usa.commitment"), r],
         )
-        cooperation = toward(s["japan.cooperation"], q, k["structure.japan.cooperation_rate"])
-        s["usa.commitment"], s["usa.tariff"], s["usa.tech_controls"] = commitment, tariff, tech
-        s["china.retaliation"], s["china.restraint"] = retaliation, restraint
-        s["china.bonus"] = s["china.bonus"] * k["structure.china.bonus_persistence"]
-        s["china.campaign"] = s["china.campaign"] * k["structure.china.campaign_persistence"]
-        s["dprk.launch"] = launch
-        s["dprk.launches"] = s["dprk.launches"] + np.int64(launch)
-        s["dprk.detente"] = s["dprk.detente"] * k["structure.dprk.detente_persistence"]
-        s["japan.cooperation"] = cooperation
-        s["japan.export_controls"] = (
-            s["japan.export_controls"] * k["structure.japan.control_persistence"]
-        )
-        s["japan.goodwill"] = s["japan.goodwill"] * k["structure.japan.goodwill_persistence"]
-        s["russia.support"] = russia_target(k)
+        step(K, S, r, ix("usa.commitment"), kappa, ix("structure.usa.commitment_rate"))
+        step(K, S, r, ix("usa.tariff"), tau, ix("structure.usa.tariff_rate"))
+        step(K, S, r, ix("usa.tech_controls"), chi, ix("structure.usa.tech_rate"))
+        step(K, S, r, ix("china.retaliation"), ret, ix("structure.china.retaliation_rate"))
+        step(K, S, r, ix("china.restraint"), rho, ix("structure.china.restraint_rate"))
+        fade(K, S, r, ix("china.bonus"), ix("structure.china.bonus_persistence"))
+        fade(K, S, r, ix("china.campaign"), ix("structure.china.campaign_persistence"))
+        S[ix("dprk.launch"), r] = launch
+        C[ix("dprk.launches"), r] += np.int64(launch)
+        fade(K, S, r, ix("dprk.detente"), ix("structure.dprk.detente_persistence"))
+        step(K, S, r, ix("japan.cooperation"), q, ix("structure.japan.cooperation_rate"))
+        fade(K, S, r, ix("japan.export_controls"), ix("structure.japan.control_persistence"))
+        fade(K, S, r, ix("japan.goodwill"), ix("structure.japan.goodwill_persistence"))
+        S[ix("russia.support"), r] = russia_target(K, r)
 
 
-@njit(cache=True)
-def seoul_month(K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int) -> None:
+@njit(cache=True, error_model="numpy")
+def fade(K: np.ndarray, S: np.ndarray, r: int, state: int, persistence: int) -> None:
+    """Multiply state row ``state`` of lane r by the persistence in knob row ``persistence``."""
+    S[state, r] = S[state, r] * K[persistence, r]
+
+
+@njit(cache=True, error_model="numpy")
+def seoul_month(K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int, lanes: int) -> None:
     """Seoul's month: perceive the threat, value the nine options, choose, apply and keep the record.
 
     Args:
@@ -143,44 +181,34 @@ def seoul_month(K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int) -> None
         S: state table, written in place.
         noise: every lane's draws.
         t: the month's row of ``noise`` (steps - 1).
+        lanes: number of lanes R (the tables' further columns are padding).
     """
-    values = np.empty(1 + 2 * SIZE)
-    chosen = np.empty(SIZE)
-    for r in range(K.shape[0]):
-        k, s = K[r], S[r]
-        s["rok.threat"] = next_threat(k, s["rok.threat"], s["russia.support"], s["dprk.launch"])
-        value_options(k, s, values)
+    for r in range(lanes):
+        S[ix("rok.threat"), r] = next_threat(
+            K, r, S[ix("rok.threat"), r], S[ix("russia.support"), r], S[ix("dprk.launch"), r]
+        )
+    values = np.empty(OPTIONS)
+    for r in range(lanes):
+        value_options(K, S, r, values)
         for i in range(SIZE):
-            chosen[i] = choose(k, s, values, i, noise[t, i, r])
-        s["rok.us_alignment"], s["rok.china_engagement"] = chosen[0], chosen[1]
-        s["rok.japan_cooperation"], s["rok.derisking"] = chosen[2], chosen[SIZE - 1]
-        security, economy = indices(k, s)
-        s["rok.security"], s["rok.economy"] = security, economy
-        s["rok.record_security"] = s["rok.record_security"] + security
-        s["rok.record_economy"] = s["rok.record_economy"] + economy
-        s["rok.record_months"] = s["rok.record_months"] + 1.0
+            S[ix("rok.us_alignment") + i, r] = choose(K, S, r, values, i, noise[t, i, r])
+    for r in range(lanes):
+        security, economy = indices(K, S, r)
+        S[ix("rok.security"), r], S[ix("rok.economy"), r] = security, economy
+        S[ix("rok.record_security"), r] = S[ix("rok.record_security"), r] + security
+        S[ix("rok.record_economy"), r] = S[ix("rok.record_economy"), r] + economy
+        S[ix("rok.record_months"), r] = S[ix("rok.record_months"), r] + 1.0
 
 
-@njit(cache=True)
-def observe_lanes(K: np.ndarray, S: np.ndarray, out: np.ndarray) -> None:
+@njit(cache=True, error_model="numpy")
+def observe_lanes(K: np.ndarray, S: np.ndarray, out: np.ndarray, lanes: int) -> None:
     """Every lane's observables this month into ``out``, shape (3, R).
 
     Args:
         K: knob table.
         S: state table.
         out: UN-vote position, exports to China and to the US, written in place.
+        lanes: number of lanes R.
     """
-    for r in range(K.shape[0]):
-        out[0, r], out[1, r], out[2, r] = observables(K[r], S[r])
-
-
-@njit(cache=True)
-def refresh_indices(K: np.ndarray, S: np.ndarray) -> None:
-    """Recompute Seoul's indices at the current posture and state (after an external change).
-
-    Args:
-        K: knob table.
-        S: state table, written in place.
-    """
-    for r in range(K.shape[0]):
-        S[r]["rok.security"], S[r]["rok.economy"] = indices(K[r], S[r])
+    for r in range(lanes):
+        out[0, r], out[1, r], out[2, r] = observables(K, S, r)
