@@ -74,7 +74,9 @@ print(json.dumps(timings))
 """
 
 
-def run_side(root: Path, lanes: int, repeat: int, out: Path, env: dict[str, str]) -> dict[str, float]:
+def run_side(
+    root: Path, lanes: int, repeat: int, out: Path, env: dict[str, str]
+) -> dict[str, float]:
     """Run the worker against the ``sim/`` under ``root`` in a fresh interpreter.
 
     Args:
@@ -119,12 +121,16 @@ def main() -> None:
         new = run_side(ROOT, args.lanes, args.repeat, tmp / "new.npz", env)
         before, after = np.load(tmp / "old.npz"), np.load(tmp / "new.npz")
         print(f"simulate, {args.lanes:,} lanes x {steps} months, best of {args.repeat}")
-        print(f"{'scenario':<20} {'numpy (2e6fce8)':>18} {'kernel':>14} {'ratio':>7}  runs differing")
+        print(
+            f"{'scenario':<20} {'numpy (2e6fce8)':>18} {'kernel':>14} {'ratio':>7}  runs differing"
+        )
         for name in ("default", "history+elections"):
             lane_steps = args.lanes * steps
             outcome = int(np.sum(before[name + "/outcome"] != after[name + "/outcome"]))
             launches = int(np.sum(before[name + "/launches"] != after[name + "/launches"]))
-            gap = float(np.max(np.abs(before[name + "/us_alignment"] - after[name + "/us_alignment"])))
+            gap = float(
+                np.max(np.abs(before[name + "/us_alignment"] - after[name + "/us_alignment"]))
+            )
             print(
                 f"{name:<20} {lane_steps / old[name] / 1e6:>11.2f} M/s {lane_steps / new[name] / 1e6:>9.2f} M/s"
                 f" {old[name] / new[name]:>6.1f}x  outcome {outcome}, launches {launches}"

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.kernel.layout import INDEX, knob_table
 from sim.scenario import (
     GOVERNMENT_FIELDS,
     LANE_FIELDS,
@@ -25,7 +26,6 @@ from sim.scenario import (
     Scenario,
     field_path,
 )
-from sim.kernel.layout import INDEX, knob_table
 
 
 def schedule_curve(points: tuple[tuple[int, float], ...], months: int) -> np.ndarray:

@@ -79,7 +79,8 @@ INDEX: dict[str, int] = {
     **{name: i for i, name in enumerate(COUNTERS)},
 }
 """Row of every knob, state and counter by name (the three sets of names are disjoint)."""
-assert len(INDEX) == len(KNOB_NAMES) + len(STATE_NAMES) + len(COUNTERS)
+if len(INDEX) != len(KNOB_NAMES) + len(STATE_NAMES) + len(COUNTERS):
+    raise ValueError("a knob, state variable or counter name is used twice")
 
 
 def ix(name: str) -> int:
@@ -121,9 +122,7 @@ def new_state(lanes: int) -> tuple[np.ndarray, np.ndarray]:
         shape (len(COUNTERS), width(R)).
     """
     columns = width(lanes)
-    return np.zeros((len(STATE_NAMES), columns)), np.zeros(
-        (len(COUNTERS), columns), dtype=np.int64
-    )
+    return np.zeros((len(STATE_NAMES), columns)), np.zeros((len(COUNTERS), columns), dtype=np.int64)
 
 
 def knob_table(values: dict[str, np.ndarray], lanes: int) -> np.ndarray:

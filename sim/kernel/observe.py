@@ -6,7 +6,6 @@ import numpy as np
 from numba import njit
 
 from sim.kernel.layout import ix
-
 from sim.kernel.powers import clip01
 
 
