@@ -239,23 +239,28 @@ def value_options(K: np.ndarray, S: np.ndarray, r: int, values: np.ndarray) -> N
     j, d = S[ix("rok.japan_cooperation"), r], S[ix("rok.derisking"), r]
     fast, slow = K[ix("structure.seoul.security_step"), r], K[ix("structure.seoul.trade_step"), r]
     cost = S[ix("rok.move_cost"), r]
-    values[0] = utility(K, S, r, a, m, j, d) - cost * 0.0
+    # All nine in locals first: a store into ``values`` could alias the tables for the compiler,
+    # which would then reload every shared term after it.
+    stay = utility(K, S, r, a, m, j, d) - cost * 0.0
     x = clip01(a - fast)
-    values[down(A)] = utility(K, S, r, x, m, j, d) - cost * abs(x - a)
+    a_down = utility(K, S, r, x, m, j, d) - cost * abs(x - a)
     x = clip01(a + fast)
-    values[up(A)] = utility(K, S, r, x, m, j, d) - cost * abs(x - a)
+    a_up = utility(K, S, r, x, m, j, d) - cost * abs(x - a)
     x = clip01(m - slow)
-    values[down(M)] = utility(K, S, r, a, x, j, d) - cost * abs(x - m)
+    m_down = utility(K, S, r, a, x, j, d) - cost * abs(x - m)
     x = clip01(m + slow)
-    values[up(M)] = utility(K, S, r, a, x, j, d) - cost * abs(x - m)
+    m_up = utility(K, S, r, a, x, j, d) - cost * abs(x - m)
     x = clip01(j - fast)
-    values[down(J)] = utility(K, S, r, a, m, x, d) - cost * abs(x - j)
+    j_down = utility(K, S, r, a, m, x, d) - cost * abs(x - j)
     x = clip01(j + fast)
-    values[up(J)] = utility(K, S, r, a, m, x, d) - cost * abs(x - j)
+    j_up = utility(K, S, r, a, m, x, d) - cost * abs(x - j)
     x = clip01(d - slow)
-    values[down(D)] = utility(K, S, r, a, m, j, x) - cost * abs(x - d)
+    d_down = utility(K, S, r, a, m, j, x) - cost * abs(x - d)
     x = clip01(d + slow)
-    values[up(D)] = utility(K, S, r, a, m, j, x) - cost * abs(x - d)
+    d_up = utility(K, S, r, a, m, j, x) - cost * abs(x - d)
+    values[0], values[down(A)], values[up(A)] = stay, a_down, a_up
+    values[down(M)], values[up(M)], values[down(J)], values[up(J)] = m_down, m_up, j_down, j_up
+    values[down(D)], values[up(D)] = d_down, d_up
 
 
 @njit(cache=True, error_model="numpy")
