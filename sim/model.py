@@ -23,10 +23,10 @@ from sim.contract.columns import FINAL_VARIABLES, TRAJECTORY_VARIABLES
 from sim.contract.outcomes import OUTCOMES, Thresholds, classify_codes
 from sim.events import apply_event
 from sim.kernel.lanes import NOISE_CHANNELS as _CHANNELS
-from sim.kernel.lanes import anticipation, spin_up
+from sim.kernel.lanes import anticipation, spin_up, whole_month
 from sim.kernel.layout import new_state
 from sim.knobs import lane_knobs
-from sim.observe import observe
+from sim.observe import OBSERVABLES, observe
 from sim.plan import run_seeds
 from sim.scenario import DEFAULT_SCENARIO, LANE_FIELDS, Event, Scenario, field_path
 from sim.seoul import ROK
@@ -171,32 +171,48 @@ class GeoModel(mesa.Model):
         anticipation(self.knobs.table, self.state, self.lanes)
         spin_up(self.knobs.table, self.state, self.lanes)
 
-    def _apply_events(self) -> None:
-        """Scheduled shocks of this month (same for every lane; effects in ``sim.events.EFFECTS``)."""
-        for event in self._events.get(self.steps, ()):
-            apply_event(self, event)
-
-    def _hold_elections(self) -> None:
-        """Elections this month, if enabled (``structure.elections``), in the lanes where they are due."""
+    def _elections_due(self) -> np.ndarray:
+        """Lanes where an election is due this month (``structure.elections``), boolean (R,)."""
         p = self.knobs.structure.elections
-        due = (p.enabled == 1) & (self.steps >= p.first) & ((self.steps - p.first) % p.period == 0)
-        if np.any(due):
-            self.rok.hold_election(due)
+        return (p.enabled == 1) & (self.steps >= p.first) & ((self.steps - p.first) % p.period == 0)
 
     def step(self) -> None:
-        """One month: schedules, world agents decide then apply, events, elections, then Seoul."""
+        """One month: schedules, world agents decide then apply, events, elections, then Seoul.
+
+        A month with no event and no election due runs the others' and Seoul's stages in one pass
+        over the lanes (:func:`sim.kernel.lanes.whole_month`, the same per-lane stages in the same
+        order); otherwise the stages run one after the other, with the events and elections between.
+        """
         self.knobs.at_month(self.steps)
-        others_month(self)
-        self._apply_events()
-        self._hold_elections()
-        self.rok.step()
-        self._record()
+        events = self._events.get(self.steps, ())
+        due = self._elections_due()
+        if events or np.any(due):
+            others_month(self)
+            for event in events:  # same for every lane; effects in sim.events.EFFECTS
+                apply_event(self, event)
+            if np.any(due):
+                self.rok.hold_election(due)
+            self.rok.step()
+            observed = observe(self)
+        else:
+            out = np.empty((len(OBSERVABLES), self.lanes))
+            whole_month(
+                self.knobs.table,
+                self.state,
+                self.counters,
+                self._noise,
+                self.steps - 1,
+                self.lanes,
+                out,
+            )
+            observed = dict(zip(OBSERVABLES, out, strict=True))
+        self._record(observed)
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if self.steps >= self.horizon:
             self.running = False
 
-    def _record(self) -> None:
+    def _record(self, observed: dict[str, np.ndarray]) -> None:
         t = self.steps - 1
         rok = self.rok
         values = {
@@ -213,7 +229,7 @@ class GeoModel(mesa.Model):
             "tech_controls": self.usa.tech_controls,
             "japan_cooperation_jp": self.japan.cooperation,
             "government": rok.government,
-            **observe(self),
+            **observed,
         }
         for name, value in values.items():
             self.history[name][t] = value

@@ -108,6 +108,49 @@ def step(K: np.ndarray, S: np.ndarray, r: int, state: int, target: float, rate: 
 
 
 @njit(cache=True, error_model="numpy")
+def others_lane(
+    K: np.ndarray, S: np.ndarray, C: np.ndarray, noise: np.ndarray, t: int, r: int
+) -> None:
+    """The five powers' month in lane r (:func:`others_month`)."""
+    a, m = S[ix("rok.us_alignment"), r], S[ix("rok.china_engagement"), r]
+    j, d = S[ix("rok.japan_cooperation"), r], S[ix("rok.derisking"), r]
+    kappa, tau, chi = usa_targets(K, r, a, m)
+    ret, rho = china_targets(K, r, S[ix("china.campaign"), r], a, m, d, china_grievance(K, r, a, j))
+    p = launch_probability(
+        K,
+        r,
+        a,
+        S[ix("russia.support"), r],
+        S[ix("china.restraint"), r],
+        S[ix("dprk.detente"), r],
+    )
+    launch = 1.0 if noise[t, LAUNCH, r] < p else 0.0
+    q = japan_target(
+        K,
+        r,
+        S[ix("rok.threat"), r],
+        S[ix("japan.goodwill"), r],
+        S[ix("japan.export_controls"), r],
+        j,
+        S[ix("usa.commitment"), r],
+    )
+    step(K, S, r, ix("usa.commitment"), kappa, ix("structure.usa.commitment_rate"))
+    step(K, S, r, ix("usa.tariff"), tau, ix("structure.usa.tariff_rate"))
+    step(K, S, r, ix("usa.tech_controls"), chi, ix("structure.usa.tech_rate"))
+    step(K, S, r, ix("china.retaliation"), ret, ix("structure.china.retaliation_rate"))
+    step(K, S, r, ix("china.restraint"), rho, ix("structure.china.restraint_rate"))
+    fade(K, S, r, ix("china.bonus"), ix("structure.china.bonus_persistence"))
+    fade(K, S, r, ix("china.campaign"), ix("structure.china.campaign_persistence"))
+    S[ix("dprk.launch"), r] = launch
+    C[ix("dprk.launches"), r] += np.int64(launch)
+    fade(K, S, r, ix("dprk.detente"), ix("structure.dprk.detente_persistence"))
+    step(K, S, r, ix("japan.cooperation"), q, ix("structure.japan.cooperation_rate"))
+    fade(K, S, r, ix("japan.export_controls"), ix("structure.japan.control_persistence"))
+    fade(K, S, r, ix("japan.goodwill"), ix("structure.japan.goodwill_persistence"))
+    S[ix("russia.support"), r] = russia_target(K, r)
+
+
+@njit(cache=True, error_model="numpy")
 def others_month(
     K: np.ndarray, S: np.ndarray, C: np.ndarray, noise: np.ndarray, t: int, lanes: int
 ) -> None:
@@ -126,50 +169,31 @@ def others_month(
         lanes: number of lanes R (the tables' further columns are padding).
     """
     for r in range(lanes):
-        a, m = S[ix("rok.us_alignment"), r], S[ix("rok.china_engagement"), r]
-        j, d = S[ix("rok.japan_cooperation"), r], S[ix("rok.derisking"), r]
-        kappa, tau, chi = usa_targets(K, r, a, m)
-        ret, rho = china_targets(
-            K, r, S[ix("china.campaign"), r], a, m, d, china_grievance(K, r, a, j)
-        )
-        p = launch_probability(
-            K,
-            r,
-            a,
-            S[ix("russia.support"), r],
-            S[ix("china.restraint"), r],
-            S[ix("dprk.detente"), r],
-        )
-        launch = 1.0 if noise[t, LAUNCH, r] < p else 0.0
-        q = japan_target(
-            K,
-            r,
-            S[ix("rok.threat"), r],
-            S[ix("japan.goodwill"), r],
-            S[ix("japan.export_controls"), r],
-            j,
-            S[ix("usa.commitment"), r],
-        )
-        step(K, S, r, ix("usa.commitment"), kappa, ix("structure.usa.commitment_rate"))
-        step(K, S, r, ix("usa.tariff"), tau, ix("structure.usa.tariff_rate"))
-        step(K, S, r, ix("usa.tech_controls"), chi, ix("structure.usa.tech_rate"))
-        step(K, S, r, ix("china.retaliation"), ret, ix("structure.china.retaliation_rate"))
-        step(K, S, r, ix("china.restraint"), rho, ix("structure.china.restraint_rate"))
-        fade(K, S, r, ix("china.bonus"), ix("structure.china.bonus_persistence"))
-        fade(K, S, r, ix("china.campaign"), ix("structure.china.campaign_persistence"))
-        S[ix("dprk.launch"), r] = launch
-        C[ix("dprk.launches"), r] += np.int64(launch)
-        fade(K, S, r, ix("dprk.detente"), ix("structure.dprk.detente_persistence"))
-        step(K, S, r, ix("japan.cooperation"), q, ix("structure.japan.cooperation_rate"))
-        fade(K, S, r, ix("japan.export_controls"), ix("structure.japan.control_persistence"))
-        fade(K, S, r, ix("japan.goodwill"), ix("structure.japan.goodwill_persistence"))
-        S[ix("russia.support"), r] = russia_target(K, r)
+        others_lane(K, S, C, noise, t, r)
 
 
 @njit(cache=True, error_model="numpy")
 def fade(K: np.ndarray, S: np.ndarray, r: int, state: int, persistence: int) -> None:
     """Multiply state row ``state`` of lane r by the persistence in knob row ``persistence``."""
     S[state, r] = S[state, r] * K[persistence, r]
+
+
+@njit(cache=True, error_model="numpy")
+def seoul_lane(
+    K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int, r: int, values: np.ndarray
+) -> None:
+    """Seoul's month in lane r (:func:`seoul_month`); ``values`` is a scratch of nine floats."""
+    S[ix("rok.threat"), r] = next_threat(
+        K, r, S[ix("rok.threat"), r], S[ix("russia.support"), r], S[ix("dprk.launch"), r]
+    )
+    value_options(K, S, r, values)
+    for i in range(SIZE):
+        S[ix("rok.us_alignment") + i, r] = choose(K, S, r, values, i, noise[t, i, r])
+    security, economy = indices(K, S, r)
+    S[ix("rok.security"), r], S[ix("rok.economy"), r] = security, economy
+    S[ix("rok.record_security"), r] = S[ix("rok.record_security"), r] + security
+    S[ix("rok.record_economy"), r] = S[ix("rok.record_economy"), r] + economy
+    S[ix("rok.record_months"), r] = S[ix("rok.record_months"), r] + 1.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -183,21 +207,41 @@ def seoul_month(K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int, lanes: 
         t: the month's row of ``noise`` (steps - 1).
         lanes: number of lanes R (the tables' further columns are padding).
     """
-    for r in range(lanes):
-        S[ix("rok.threat"), r] = next_threat(
-            K, r, S[ix("rok.threat"), r], S[ix("russia.support"), r], S[ix("dprk.launch"), r]
-        )
     values = np.empty(OPTIONS)
     for r in range(lanes):
-        value_options(K, S, r, values)
-        for i in range(SIZE):
-            S[ix("rok.us_alignment") + i, r] = choose(K, S, r, values, i, noise[t, i, r])
+        seoul_lane(K, S, noise, t, r, values)
+
+
+@njit(cache=True, error_model="numpy")
+def whole_month(
+    K: np.ndarray,
+    S: np.ndarray,
+    C: np.ndarray,
+    noise: np.ndarray,
+    t: int,
+    lanes: int,
+    out: np.ndarray,
+) -> None:
+    """A month with no event and no election: the others', then Seoul's, then the observables.
+
+    The same per-lane stages as :func:`others_month`, :func:`seoul_month` and :func:`observe_lanes`
+    in the same order for each lane, in one pass over the tables (lanes are independent, so the
+    numbers are those of the three passes).
+
+    Args:
+        K: knob table.
+        S: state table, written in place.
+        C: counters, written in place.
+        noise: every lane's draws.
+        t: the month's row of ``noise`` (steps - 1).
+        lanes: number of lanes R.
+        out: the month's observables, shape (3, R), written in place.
+    """
+    values = np.empty(OPTIONS)
     for r in range(lanes):
-        security, economy = indices(K, S, r)
-        S[ix("rok.security"), r], S[ix("rok.economy"), r] = security, economy
-        S[ix("rok.record_security"), r] = S[ix("rok.record_security"), r] + security
-        S[ix("rok.record_economy"), r] = S[ix("rok.record_economy"), r] + economy
-        S[ix("rok.record_months"), r] = S[ix("rok.record_months"), r] + 1.0
+        others_lane(K, S, C, noise, t, r)
+        seoul_lane(K, S, noise, t, r, values)
+        out[0, r], out[1, r], out[2, r] = observables(K, S, r)
 
 
 @njit(cache=True, error_model="numpy")
