@@ -13,7 +13,9 @@ simulates R lanes (default 8,192) of 60 months ``--repeat`` times; the best time
 lane-steps/s per CPU-second of the process (so that other load on a shared machine distorts the
 ratio less; both sides are single-threaded). Outcomes and launch counts are compared run by run: they may differ in a handful of
 runs only, because numpy's vectorised ``exp``/``pow`` and libm's differ by an ulp. Finally the
-kernel's first call is timed with an empty numba cache (the compile) and with a warm one.
+kernel's first call is timed with an empty numba cache (the compile) and with a warm one. The
+per-lane noise draws (``sim.model.lane_noise``, the same code on both sides) are also timed alone
+and the rates printed without them.
 
 Usage::
 
@@ -48,7 +50,7 @@ root, lanes, repeat, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.
 sys.path.insert(0, root)
 import numpy as np
 from sim.loader import load_scenario
-from sim.model import simulate
+from sim.model import lane_noise, simulate
 from sim.plan import run_seeds
 from sim.scenario import DEFAULT_SCENARIO
 scenarios = {
@@ -60,6 +62,12 @@ seeds = run_seeds(20251205, lanes)
 t0 = time.process_time()
 simulate(scenarios["default"], seeds[:4])
 timings["warm_up"] = time.process_time() - t0
+best = float("inf")
+for _ in range(repeat):
+    t0 = time.process_time()
+    lane_noise(seeds, 60)
+    best = min(best, time.process_time() - t0)
+timings["noise"] = best
 for name, scenario in scenarios.items():
     best = float("inf")
     for _ in range(repeat):
@@ -121,7 +129,7 @@ def main() -> None:
         old = run_side(old_root, args.lanes, args.repeat, tmp / "old.npz", env)
         new = run_side(ROOT, args.lanes, args.repeat, tmp / "new.npz", env)
         before, after = np.load(tmp / "old.npz"), np.load(tmp / "new.npz")
-        print(f"simulate, {args.lanes:,} lanes x {steps} months, best of {args.repeat}")
+        print(f"simulate, {args.lanes:,} lanes x {steps} months, best of {args.repeat} (CPU time)")
         print(
             f"{'scenario':<20} {'numpy (2e6fce8)':>18} {'kernel':>14} {'ratio':>7}  runs differing"
         )
@@ -136,6 +144,19 @@ def main() -> None:
                 f"{name:<20} {lane_steps / old[name] / 1e6:>11.2f} M/s {lane_steps / new[name] / 1e6:>9.2f} M/s"
                 f" {old[name] / new[name]:>6.1f}x  outcome {outcome}, launches {launches}"
                 f" (max |us_alignment| gap {gap:.1e})"
+            )
+        model_old = {name: old[name] - old["noise"] for name in ("default", "history+elections")}
+        model_new = {name: new[name] - new["noise"] for name in ("default", "history+elections")}
+        print(
+            "without the per-lane noise draws (sim.model.lane_noise, the same code on both sides, "
+            f"{old['noise']:.2f} and {new['noise']:.2f} CPU s):"
+        )
+        for name in ("default", "history+elections"):
+            lane_steps = args.lanes * steps
+            print(
+                f"{name:<20} {lane_steps / model_old[name] / 1e6:>11.2f} M/s"
+                f" {lane_steps / model_new[name] / 1e6:>9.2f} M/s"
+                f" {model_old[name] / model_new[name]:>6.1f}x"
             )
         cached = {**env, "NUMBA_CACHE_DIR": str(tmp / "numba-cache")}
         cold = run_side(ROOT, 4, 1, tmp / "cold.npz", cached)
