@@ -41,19 +41,18 @@ def anticipation(K: np.ndarray, S: np.ndarray, lanes: int) -> None:
         lanes: number of lanes R.
     """
     for r in range(lanes):
-        h = K[ix("structure.seoul.horizon"), r]
-        rate = K[ix("structure.usa.commitment_rate"), r]
-        S[ix("rok.ahead_commitment"), r] = 1.0 - (1.0 - rate) ** h
-        rate = K[ix("structure.usa.tariff_rate"), r]
-        S[ix("rok.ahead_tariff"), r] = 1.0 - (1.0 - rate) ** h
-        rate = K[ix("structure.usa.tech_rate"), r]
-        S[ix("rok.ahead_tech_controls"), r] = 1.0 - (1.0 - rate) ** h
-        rate = K[ix("structure.china.retaliation_rate"), r]
-        S[ix("rok.ahead_retaliation"), r] = 1.0 - (1.0 - rate) ** h
-        rate = K[ix("structure.china.restraint_rate"), r]
-        S[ix("rok.ahead_restraint"), r] = 1.0 - (1.0 - rate) ** h
-        rate = K[ix("structure.japan.cooperation_rate"), r]
-        S[ix("rok.ahead_japan"), r] = 1.0 - (1.0 - rate) ** h
+        closes(K, S, r, ix("rok.ahead_commitment"), ix("structure.usa.commitment_rate"))
+        closes(K, S, r, ix("rok.ahead_tariff"), ix("structure.usa.tariff_rate"))
+        closes(K, S, r, ix("rok.ahead_tech_controls"), ix("structure.usa.tech_rate"))
+        closes(K, S, r, ix("rok.ahead_retaliation"), ix("structure.china.retaliation_rate"))
+        closes(K, S, r, ix("rok.ahead_restraint"), ix("structure.china.restraint_rate"))
+        closes(K, S, r, ix("rok.ahead_japan"), ix("structure.japan.cooperation_rate"))
+
+
+@njit(cache=True, error_model="numpy")
+def closes(K: np.ndarray, S: np.ndarray, r: int, share: int, rate: int) -> None:
+    """State row ``share`` of lane r: ``1 - (1 - rate)**horizon``, the rate in knob row ``rate``."""
+    S[share, r] = 1.0 - (1.0 - K[rate, r]) ** K[ix("structure.seoul.horizon"), r]
 
 
 @njit(cache=True, error_model="numpy")
@@ -82,23 +81,29 @@ def spin_up(K: np.ndarray, S: np.ndarray, lanes: int) -> None:
             ret, rho = china_targets(K, r, S[ix("china.campaign"), r], a, m, d, grievance)
             step(K, S, r, ix("china.retaliation"), ret, ix("structure.china.retaliation_rate"))
             step(K, S, r, ix("china.restraint"), rho, ix("structure.china.restraint_rate"))
-            q = japan_target(
-                K,
-                r,
-                S[ix("rok.threat"), r],
-                S[ix("japan.goodwill"), r],
-                S[ix("japan.export_controls"), r],
-                j,
-                S[ix("usa.commitment"), r],
-            )
+            q = japan_now(K, S, r, j)
             step(K, S, r, ix("japan.cooperation"), q, ix("structure.japan.cooperation_rate"))
-            support = S[ix("russia.support"), r]
-            p = launch_probability(
-                K, r, a, support, S[ix("china.restraint"), r], S[ix("dprk.detente"), r]
+            p = launch_now(K, S, r, a)
+            S[ix("rok.threat"), r] = next_threat(
+                K, r, S[ix("rok.threat"), r], S[ix("russia.support"), r], p
             )
-            S[ix("rok.threat"), r] = next_threat(K, r, S[ix("rok.threat"), r], support, p)
             month += 1
         S[ix("rok.security"), r], S[ix("rok.economy"), r] = indices(K, S, r)
+
+
+@njit(cache=True, error_model="numpy")
+def japan_now(K: np.ndarray, S: np.ndarray, r: int, j: float) -> float:
+    """Japan's target in lane r at Seoul's cooperation j and the lane's current state."""
+    threat, goodwill = S[ix("rok.threat"), r], S[ix("japan.goodwill"), r]
+    controls, commitment = S[ix("japan.export_controls"), r], S[ix("usa.commitment"), r]
+    return japan_target(K, r, threat, goodwill, controls, j, commitment)
+
+
+@njit(cache=True, error_model="numpy")
+def launch_now(K: np.ndarray, S: np.ndarray, r: int, a: float) -> float:
+    """This month's launch probability in lane r at Seoul's alignment a and the current state."""
+    support, restraint = S[ix("russia.support"), r], S[ix("china.restraint"), r]
+    return launch_probability(K, r, a, support, restraint, S[ix("dprk.detente"), r])
 
 
 @njit(cache=True, error_model="numpy")
@@ -116,24 +121,8 @@ def others_lane(
     j, d = S[ix("rok.japan_cooperation"), r], S[ix("rok.derisking"), r]
     kappa, tau, chi = usa_targets(K, r, a, m)
     ret, rho = china_targets(K, r, S[ix("china.campaign"), r], a, m, d, china_grievance(K, r, a, j))
-    p = launch_probability(
-        K,
-        r,
-        a,
-        S[ix("russia.support"), r],
-        S[ix("china.restraint"), r],
-        S[ix("dprk.detente"), r],
-    )
-    launch = 1.0 if noise[t, LAUNCH, r] < p else 0.0
-    q = japan_target(
-        K,
-        r,
-        S[ix("rok.threat"), r],
-        S[ix("japan.goodwill"), r],
-        S[ix("japan.export_controls"), r],
-        j,
-        S[ix("usa.commitment"), r],
-    )
+    launch = 1.0 if noise[t, LAUNCH, r] < launch_now(K, S, r, a) else 0.0
+    q = japan_now(K, S, r, j)
     step(K, S, r, ix("usa.commitment"), kappa, ix("structure.usa.commitment_rate"))
     step(K, S, r, ix("usa.tariff"), tau, ix("structure.usa.tariff_rate"))
     step(K, S, r, ix("usa.tech_controls"), chi, ix("structure.usa.tech_rate"))
