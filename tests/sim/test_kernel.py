@@ -20,7 +20,7 @@ from sim.kernel import cache
 from sim.kernel.layout import COUNTERS, INDEX, KNOB_NAMES, STATE_NAMES, ix, width
 from sim.loader import load_scenario
 from sim.model import GeoModel, simulate
-from sim.scenario import LANE_FIELDS
+from sim.scenario import LANE_FIELDS, Event
 
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = ROOT / "scenarios" / "history" / "korea-2013-2025.yaml"
@@ -98,3 +98,18 @@ def test_cache_dir_falls_back_when_the_package_is_read_only(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache.cache_dir().parent == tmp_path / "xdg" / "hedgesim"
     assert cache.cache_dir().name == f"numba-{cache.fingerprint()}"
+
+
+def test_a_month_in_one_pass_equals_the_month_in_stages() -> None:
+    """Months without events run fused (``whole_month``); an event that changes nothing forces the
+    staged months and must leave every number as it was."""
+    base = load_scenario(HISTORY).model_copy(update={"steps": STEPS, "events": ()})
+    preset = base.government.preset
+    same = [Event(step=s, kind="government_change", government=preset) for s in range(1, STEPS)]
+    staged = base.model_copy(update={"events": tuple(same)})
+    fused_result, staged_result = simulate(base, SEEDS), simulate(staged, SEEDS)
+    for name in TRAJECTORY_VARIABLES:
+        np.testing.assert_array_equal(
+            fused_result.trajectories[name], staged_result.trajectories[name], err_msg=name
+        )
+    np.testing.assert_array_equal(fused_result.finals["launches"], staged_result.finals["launches"])
