@@ -10,7 +10,7 @@ reported is the densest one that still covers at least ``min_coverage`` of the c
 default). A CART tree (scikit-learn) on the same points gives feature scores: how much each
 parameter separates cases from the rest.
 
-The analysis reads only the sweep's runs table; it never runs the model.
+The analysis reads only the sweep's per-point shares (the summary table); it never runs the model.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
 from analysis.labels import OUTCOME_LABELS, parameter_label
-from analysis.summary import summarise
 from sim.contract.outcomes import OUTCOMES
 
 DEFAULT_MIN_SHARE = 0.5
@@ -114,19 +113,6 @@ def _condition(parameter: str, lo: float | None, hi: float | None) -> str:
     return f"{name} ≤ {hi:.3g}"
 
 
-def point_table(runs: pd.DataFrame, parameters: Sequence[str]) -> pd.DataFrame:
-    """One row per sweep point: the parameters and each class's share.
-
-    Args:
-        runs: rows of ``runs.parquet``.
-        parameters: the swept parameters.
-
-    Returns:
-        the summary table (:func:`analysis.summary.summarise`).
-    """
-    return summarise(runs, parameters)
-
-
 def _prim_trajectory(
     x: pd.DataFrame, y: np.ndarray
 ) -> tuple[pd.DataFrame, list[pd.DataFrame], pd.DataFrame]:
@@ -195,7 +181,7 @@ def discover_class(
     """PRIM box and CART scores of one class (one-vs-rest).
 
     Args:
-        points: one row per point with the parameters and ``share_<class>`` (see :func:`point_table`).
+        points: one row per point with the parameters and ``share_<class>`` (the summary table).
         parameters: the swept parameters (PRIM's inputs).
         outcome: the class.
         min_share: share at which a point is a case of interest (half the class's peak share when
@@ -243,17 +229,18 @@ def discover_class(
 
 
 def discover(
-    runs: pd.DataFrame,
+    points: pd.DataFrame,
     parameters: Sequence[str],
     outcomes: Sequence[str] = OUTCOMES,
     *,
     min_share: float = DEFAULT_MIN_SHARE,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
 ) -> list[Box]:
-    """Scenario discovery for several classes of a sweep.
+    """Scenario discovery for several classes of a sweep, on its per-point shares.
 
     Args:
-        runs: rows of the sweep's ``runs.parquet``.
+        points: one row per point with the parameters and ``share_<class>``: the summary table
+            (:attr:`analysis.results.Results.summary`, from exact counts in an aggregate folder too).
         parameters: the swept parameters (at least one).
         outcomes: the classes to explain (default: all four).
         min_share: share at which a point is a case of interest.
@@ -267,7 +254,6 @@ def discover(
     """
     if not parameters:
         raise ValueError("scenario discovery needs a sweep (no parameters vary here)")
-    points = point_table(runs, parameters)
     if len(points) < 4:
         raise ValueError(f"scenario discovery needs at least 4 sweep points, not {len(points)}")
     return [

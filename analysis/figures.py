@@ -25,7 +25,6 @@ from analysis.plots.shares import draw_shares, shares_applicable
 from analysis.results import Results, load_results
 from analysis.sensitivity import analyse_sensitivity, write_sensitivity
 from analysis.style import figure_bytes
-from analysis.summary import summarise
 from sim.contract.errors import ResultsError
 from sim.contract.files import write_bytes_atomic
 
@@ -100,7 +99,7 @@ def figure_specs(
     caption = results.caption
     name = results.name
     if summary is None:
-        summary = summarise(results.runs, results.parameters)
+        summary = results.summary
     events = scenario_events(results)
     specs = []
     if shares_applicable(len(summary), len(results.parameters)):
@@ -116,7 +115,7 @@ def figure_specs(
 
         def outcome_map() -> Figure:
             data = outcome_map_data(
-                results.runs,
+                results.points,
                 results.parameters,
                 x=x,
                 y=y,
@@ -194,15 +193,18 @@ def figure_specs(
                 ),
             )
         )
+    sampled = results.sample_note  # an aggregate folder: the position of its sample of runs
     specs.append(
         FigureSpec(
             "position",
-            "Final posture of every run, by outcome",
+            f"Final posture of {sampled}, by outcome"
+            if sampled
+            else "Final posture of every run, by outcome",
             lambda: draw_position(
                 results.runs,
                 tilt_margin=results.thresholds.tilt_margin,
                 caption=caption,
-                title=f"{name}: final posture of every run",
+                title=f"{name}: final posture of {sampled or 'every run'}",
             ),
         )
     )

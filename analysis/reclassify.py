@@ -79,7 +79,11 @@ def reclassify(results: Results, **changes: float | None) -> Results:
 
     Returns:
         new results; ``results`` is unchanged.
+
+    Raises:
+        ResultsError: an aggregate folder (it keeps no per-run rows to classify again).
     """
+    results.require_runs("reclassify")
     thresholds = with_thresholds(results.thresholds, changes)
     runs = reclassify_runs(results.runs, thresholds)
     scenario = dict(results.manifest.scenario)

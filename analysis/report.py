@@ -39,7 +39,6 @@ from analysis.summary import (
     DEFAULT_MAX_HALF_WIDTH,
     parameter_columns,
     pooled_shares,
-    summarise,
 )
 from sim.contract.errors import ResultsError
 from sim.contract.files import write_text_atomic
@@ -94,6 +93,8 @@ def provenance_rows(results: Results) -> list[tuple[str, str]]:
     m = results.manifest
     sampler = results.sampler
     runs = f"{results.n_runs:,} of {m.n_runs:,} planned"
+    if results.aggregate:
+        runs += f" (aggregate folder: per-point counts and {results.sample_note})"
     status = "complete" if results.is_complete else "INCOMPLETE"
     if m.failed_blocks:
         failed = ", ".join(map(str, m.failed_blocks))
@@ -259,7 +260,7 @@ def render_report(
     Returns:
         The HTML document.
     """
-    summary = summarise(results.runs, results.parameters)
+    summary = results.summary
     sensitivity = sensitivity_or_none(results)
     parameters = parameter_columns(summary)
     pooled = None
@@ -291,6 +292,11 @@ def render_report(
         sensitivity_warning=sensitivity_noise(sensitivity),
         scenario=scenario_section(results, knobs),
         robustness=robustness_frame(results),
+        robustness_note=(
+            f"Computed on {results.sample_note}: an aggregate folder keeps no other per-run rows."
+            if results.aggregate
+            else ""
+        ),
         discovery=discovery_section(results),
         uncertainty=uncertainty_frame(results, summary),
         generated=generated or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -97,7 +97,7 @@ def scenario_section(results: Results, knobs: Sequence[KnobRow] | None = None) -
         )
         rows = []
         for p in results.parameters:
-            values = sorted(results.runs[p].unique())
+            values = sorted(results.points[p].unique())
             lo, hi = bounds.get(p, (min(values), max(values)))[:2]
             shown = (
                 ", ".join(f"{v:g}" for v in values) if len(values) <= 8 else f"{len(values)} values"
@@ -249,7 +249,7 @@ def discovery_section(results: Results) -> dict[str, Any] | None:
         from analysis.discover import discover
         from analysis.plots.discovery import draw_scores, draw_tradeoff
 
-        boxes = discover(results.runs, results.parameters)
+        boxes = discover(results.summary, results.parameters)
     except (ValueError, ImportError) as error:
         log.warning("scenario discovery skipped: %s", error)
         return None

@@ -24,6 +24,7 @@ from analysis.summary import outcome_counts
 from sim.contract.errors import ResultsError
 from sim.contract.files import write_text_atomic
 from sim.contract.manifest import MORRIS_LEVELS
+from sim.contract.outcomes import OUTCOMES
 
 MEAN_TARGETS: tuple[str, ...] = (
     "security_index",
@@ -68,6 +69,22 @@ def point_targets(runs: pd.DataFrame) -> pd.DataFrame:
     return shares.join(means).sort_index()
 
 
+def targets_of_points(points: pd.DataFrame) -> pd.DataFrame:
+    """:func:`point_targets` of per-point counts and means (:attr:`analysis.results.Results.points`).
+
+    Args:
+        points: one row per point with ``n_runs``, ``n_<class>`` and ``mean_<variable>``.
+
+    Returns:
+        the same table as :func:`point_targets` of the runs behind them.
+    """
+    indexed = points.set_index("point_id").sort_index()
+    n = indexed["n_runs"].to_numpy(dtype=float)
+    shares = {f"share_{c}": indexed[f"n_{c}"].to_numpy(dtype=float) / n for c in OUTCOMES}
+    means = {v: indexed[f"mean_{v}"].to_numpy(dtype=float) for v in MEAN_TARGETS}
+    return pd.DataFrame({**shares, **means}, index=indexed.index)
+
+
 def design_matrix(runs: pd.DataFrame, names: Sequence[str]) -> npt.NDArray[np.float64]:
     """Rebuild the sampler's design matrix from the parameter values recorded per run.
 
@@ -98,16 +115,15 @@ def problem_of(results: Results) -> dict[str, Any]:
     if not isinstance(problem, dict) or not problem.get("names") or not problem.get("bounds"):
         raise ResultsError(manifest_path, "sampler.problem: missing (needed for sensitivity)")
     names = [str(n) for n in problem["names"]]
-    missing = [n for n in names if n not in results.runs.columns]
+    points = results.points
+    missing = [n for n in names if n not in points.columns]
     if missing:
-        raise ResultsError(
-            results.path / "runs.parquet", f"missing parameter column(s): {', '.join(missing)}"
-        )
-    point_ids = np.sort(results.runs["point_id"].unique())
+        raise ResultsError(results.table_path, f"missing parameter column(s): {', '.join(missing)}")
+    point_ids = np.sort(points["point_id"].unique())
     expected = results.manifest.n_points
     if len(point_ids) != expected or point_ids[0] != 0 or point_ids[-1] != expected - 1:
         raise ResultsError(
-            results.path / "runs.parquet",
+            results.table_path,
             f"has {len(point_ids)} of {expected} sweep points; sensitivity needs every point "
             "(resume the sweep)",
         )
@@ -241,18 +257,18 @@ def analyse_sensitivity(results: Results) -> pd.DataFrame | None:
     if kind not in SENSITIVITY_KINDS:
         return None
     problem = problem_of(results)
-    targets = point_targets(results.runs)
+    targets = targets_of_points(results.points)
     seed = int(results.manifest.batch_seed or 0) % 2**32
     try:
         if kind == "sobol":
             return sobol_indices(
                 problem, targets, bool(results.sampler.calc_second_order), seed=seed
             )
-        design = design_matrix(results.runs, problem["names"])
+        design = design_matrix(results.points, problem["names"])
         levels = results.sampler.morris_levels or MORRIS_LEVELS
         return morris_indices(problem, design, targets, num_levels=levels, seed=seed)
     except (ValueError, RuntimeError, IndexError) as error:
-        raise ResultsError(results.path / "runs.parquet", f"{kind} analysis: {error}") from error
+        raise ResultsError(results.table_path, f"{kind} analysis: {error}") from error
 
 
 def write_sensitivity(

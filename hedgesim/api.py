@@ -33,7 +33,8 @@ from analysis.plots.compare import comparison_data, draw_comparison
 from analysis.report import write_report
 from analysis.results import Results as FolderResults
 from analysis.results import load_results
-from analysis.summary import summarise
+from sim.aggregate import choose_aggregate
+from sim.contract.lock import reading
 from sim.engine import ExecOptions, run_batch
 from sim.library import library_dir
 from sim.loader import InputError, load_scenario
@@ -87,7 +88,10 @@ class Results:
 
     @property
     def runs(self) -> pd.DataFrame:
-        """One row per run: ids, seed, swept parameters, outcome, final-window means."""
+        """One row per run: ids, seed, swept parameters, outcome, final-window means.
+
+        An aggregate folder holds only its bounded sample of runs; ``points`` counts every run.
+        """
         return self.data.runs
 
     @property
@@ -100,9 +104,14 @@ class Results:
         """The swept parameters (empty for a single scenario)."""
         return self.data.parameters
 
+    @property
+    def points(self) -> pd.DataFrame:
+        """Per point: parameters, runs, runs of each class, means of the final variables."""
+        return self.data.points
+
     def summary(self) -> pd.DataFrame:
         """Per point: runs, most likely outcome, and share with 95% Wilson interval per class."""
-        return summarise(self.runs, self.parameters)
+        return self.data.summary
 
     def reclassify(
         self,
@@ -309,6 +318,7 @@ def sweep(
     backend: str | None = None,
     out: Path | str | None = None,
     quiet: bool = True,
+    aggregate: bool | None = None,
 ) -> Results | ResultsSet:
     """Run one sweep file, or several.
 
@@ -318,13 +328,15 @@ def sweep(
         backend: ``inprocess``, ``local`` or ``dask`` (default: chosen by size).
         out: results folder (one sweep) or parent folder (several); default as in :func:`run`.
         quiet: no progress bar.
+        aggregate: per-point aggregates and a sample of runs instead of every run's row
+            (docs/results.md, "Aggregate folders"); default: above 20,000,000 runs.
 
     Returns:
         :class:`Results` for one file, :class:`ResultsSet` for a list.
     """
     many = isinstance(files, Sequence) and not isinstance(files, str)
     paths = [Path(f) for f in (files if many else [files])]  # type: ignore[union-attr]
-    plans = [load_sweep(p).plan() for p in paths]  # all valid before any runs
+    plans = [choose_aggregate(load_sweep(p).plan(), aggregate)[0] for p in paths]  # checked first
     return _run_plans(plans, many, out, workers, backend, quiet)
 
 
@@ -336,5 +348,10 @@ def load(folder: Path | str) -> Results:
 
     Returns:
         its results (folder-backed).
+
+    Raises:
+        FolderInUse: a batch is writing the folder right now (the same shared lock as
+            ``hedgesim plot`` and ``report``, held while the folder is read).
     """
-    return Results(load_results(folder))
+    with reading(Path(folder)):
+        return Results(load_results(folder))

@@ -26,6 +26,7 @@ from hedgesim.calibrate import add_parser as _add_calibrate_parser
 from hedgesim.calibrate import cmd_calibrate
 from hedgesim.commands import add_commands
 from hedgesim.console import tolerant_streams
+from hedgesim.replay import add_parser as _add_replay_parser
 from sim import __version__
 from sim.contract.errors import ResultsError
 from sim.contract.lock import reading
@@ -110,6 +111,13 @@ def _add_exec_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--aggregate",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep per-point counts, histograms, bands and a bounded sample of runs instead of"
+        " one row per run (default: only above 20,000,000 runs)",
+    )
+    parser.add_argument(
         "--posterior",
         type=Path,
         metavar="CALIB_DIR",
@@ -152,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_count(65_535), default=8765, help="port (default 8765)")
     COMMANDS.update(add_commands(sub, _count, _seed))
+    COMMANDS["replay"] = _add_replay_parser(sub)
     return parser
 
 
@@ -300,6 +309,7 @@ def _run_plan(args: argparse.Namespace, plan: Any, out: Path | None) -> tuple[in
     """Run one plan into its results folder and print its outcome table."""
     from dataclasses import replace
 
+    from sim.aggregate import choose_aggregate
     from sim.engine import ExecOptions, run_batch
     from sim.plan import DEFAULT_BLOCK_SIZE
 
@@ -307,6 +317,9 @@ def _run_plan(args: argparse.Namespace, plan: Any, out: Path | None) -> tuple[in
         plan = replace(plan, block_size=args.block_size)
     if args.posterior is not None:
         plan = _with_posterior(plan, args.posterior)
+    plan, note = choose_aggregate(plan, args.aggregate)
+    if note is not None:
+        print(f"note: {note}", file=sys.stderr)
     if args.scheduler and args.backend not in (None, "dask"):
         raise InputError("--scheduler", f"needs --backend dask, not {args.backend}")
     if args.resume and args.out is None:

@@ -11,12 +11,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from analysis.labels import OUTCOME_LABELS
 from sim.contract.outcomes import OUTCOMES
 from sim.loader import InputError
+
+if TYPE_CHECKING:
+    from hedgesim.api import Results
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -78,6 +82,13 @@ def add_commands(
     )
     p.add_argument("--seed", type=seed, help="batch seed (default: the first scenario's)")
     p.add_argument("--workers", type=count(1024), help="worker processes")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="keep the results: one folder per scenario in DIR, plus comparison.csv,"
+        " transitions.csv and comparison.png",
+    )
     p = sub.add_parser(
         "show", help="print a scenario with every value resolved and each knob's meaning"
     )
@@ -108,6 +119,7 @@ def _cmd_reclassify(args: argparse.Namespace) -> int:
     from analysis.table import format_table
 
     results = load_results(args.folder)
+    results.require_runs("reclassify")
     changes = {
         "tilt_margin": args.tilt_margin,
         "security_floor": args.security_floor,
@@ -118,7 +130,7 @@ def _cmd_reclassify(args: argparse.Namespace) -> int:
     print(
         f"As run: tilt margin {t0.tilt_margin:g}, security floor {t0.security_floor:g}, economic floor {t0.economic_floor:g}"
     )
-    print(format_table(summarise(results.runs, results.parameters), max_half_width=None))
+    print(format_table(results.summary, max_half_width=None))
     print(
         f"\nReclassified: tilt margin {t1.tilt_margin:g}, security floor {t1.security_floor:g}, economic floor {t1.economic_floor:g}"
     )
@@ -170,7 +182,7 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     results = load_results(args.folder)
     try:
         boxes = discover(
-            results.runs,
+            results.summary,
             results.parameters,
             args.outcome or OUTCOMES,
             min_share=args.min_share,
@@ -206,22 +218,59 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if len(args.files) < 2:
         raise InputError(args.files[0], "compare needs at least two scenario files")
     scenarios = [resolve_scenario(p) for p in args.files]  # all valid before any runs
+    names = [s.name for s in scenarios]
+    if args.out is not None and len(set(names)) < len(names):
+        raise InputError(args.files[0], "compare --out needs scenarios with different names")
     replications = args.replications or scenarios[0].replications
     seed = scenarios[0].seed if args.seed is None else args.seed
-    batches = run(scenarios, replications=replications, seed=seed, workers=args.workers)
+    batches = list(
+        run(scenarios, replications=replications, seed=seed, workers=args.workers, out=args.out)
+    )
     reference = batches[0]
     print(
         f"{replications:,} runs each, batch seed {seed}: run k has the same seed in every scenario"
     )
-    for other in list(batches)[1:]:
+    tables, moves = [], []
+    for other in batches[1:]:
         table = compare_runs(reference.runs, other.runs)
         print(f"\n{other.name} vs {reference.name} (difference = {other.name} - {reference.name}):")
         print(comparison_text(table, reference.name, other.name))
         n = changed(reference.runs, other.runs)
         print(f"{n:,} of {replications:,} runs ({100 * n / replications:.1f}%) changed class")
         print("\nRuns by class (rows: " + reference.name + ", columns: " + other.name + "):")
-        print(transitions(reference.runs, other.runs).to_string())
+        moved = transitions(reference.runs, other.runs)
+        print(moved.to_string())
+        pair = {"reference": reference.name, "scenario": other.name}
+        tables.append(table.assign(**pair, changed_runs=n))
+        moves.append(moved.stack().rename("runs").reset_index().assign(**pair))
+    if args.out is not None:
+        _write_comparison(args.out, batches, pd.concat(tables), pd.concat(moves))
     return 0
+
+
+def _write_comparison(
+    out: Path, batches: list[Results], table: pd.DataFrame, moves: pd.DataFrame
+) -> None:
+    """Write a comparison's tables and figure next to the scenarios' results folders.
+
+    Args:
+        out: the parent folder holding one results folder per scenario.
+        batches: the scenarios' results (:class:`hedgesim.api.Results`), the reference first.
+        table: the paired differences of every scenario against the reference.
+        moves: the class-to-class run counts of every pair, in long form.
+    """
+    from analysis.plots.compare import comparison_data, draw_comparison
+    from analysis.style import figure_bytes
+    from sim.contract.files import write_bytes_atomic, write_text_atomic
+
+    first = ["reference", "scenario"]
+    table = table[first + [c for c in table.columns if c not in first]]
+    moves = moves[first + [c for c in moves.columns if c not in first]]
+    print(write_text_atomic(out / "comparison.csv", table.to_csv(index=False)))
+    print(write_text_atomic(out / "transitions.csv", moves.to_csv(index=False)))
+    data = comparison_data([batch.data for batch in batches])
+    figure = draw_comparison(data, title="Outcome shares on the same run seeds")
+    print(write_bytes_atomic(out / "comparison.png", figure_bytes(figure)))
 
 
 def comparison_text(table: pd.DataFrame, name_a: str, name_b: str) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from sim.aggregate import AggregateSpec
 from sim.bands import block_bands
 from sim.contract.columns import (
     FINAL_VARIABLES,
@@ -44,6 +45,7 @@ class BlockTask:
         seeds: seed of each run, shape (n,).
         lane_values: swept parameter values per run, by dotted path, each shape (n,).
         trajectory_sample: replicates per point whose trajectories are kept.
+        aggregate: in aggregate mode, what the block keeps instead of every run's row.
     """
 
     index: int
@@ -53,6 +55,7 @@ class BlockTask:
     seeds: npt.NDArray[np.uint64]
     lane_values: dict[str, npt.NDArray[np.float64]]
     trajectory_sample: int
+    aggregate: AggregateSpec | None = None
 
 
 def run_block(task: BlockTask) -> BlockOutput:
@@ -83,7 +86,11 @@ def run_block(task: BlockTask) -> BlockOutput:
         },
         schema=runs_schema(list(task.lane_values)),
     )
-    sampled = np.flatnonzero(replicates < task.trajectory_sample)
+    spec = task.aggregate
+    traced = (
+        replicates < task.trajectory_sample if spec is None else spec.traced(point_ids, replicates)
+    )
+    sampled = np.flatnonzero(traced)
     steps = task.scenario.steps
     trajectories = pa.table(
         {
@@ -100,4 +107,8 @@ def run_block(task: BlockTask) -> BlockOutput:
         schema=TRAJECTORIES_SCHEMA,
     )
     bands, hist = block_bands(point_ids, task.run_start, task.replications, result.trajectories)
-    return BlockOutput(task.index, runs, trajectories, bands, hist)
+    extra: dict[str, pa.Table] = {}
+    if spec is not None:
+        extra = spec.tables(point_ids, result.finals["outcome"], result.finals, task.lane_values)
+        runs = runs.filter(pa.array(spec.sampled(point_ids, replicates)))
+    return BlockOutput(task.index, runs, trajectories, bands, hist, extra)

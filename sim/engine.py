@@ -18,6 +18,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from sim.aggregate import AggregateSpec
 from sim.blocks import BlockTask, run_block
 from sim.contract.errors import ResultsError
 from sim.contract.lock import LOCK_NAME, WriterLock
@@ -100,6 +101,7 @@ def block_tasks(plan: RunPlan, indices: list[int], block_size: int) -> Iterator[
     Yields:
         one :class:`~sim.blocks.BlockTask` per index, carrying the frozen scenario.
     """
+    spec = AggregateSpec.of(plan)
     for index in indices:
         block = plan.block(index, block_size)
         yield BlockTask(
@@ -110,6 +112,7 @@ def block_tasks(plan: RunPlan, indices: list[int], block_size: int) -> Iterator[
             seeds=block.seeds,
             lane_values=block.lane_values,
             trajectory_sample=plan.trajectory_sample,
+            aggregate=spec,
         )
 
 

@@ -18,7 +18,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from sim.contract.aggregate import AGGREGATE_FINAL_FILES, POINTS_FILE
 from sim.contract.files import read_batches
+from sim.contract.manifest import Manifest
 
 if TYPE_CHECKING:
     from sim.storage import ResultsFolder
@@ -26,6 +28,24 @@ if TYPE_CHECKING:
 FINAL_FILES: tuple[str, ...] = ("runs.parquet", "trajectories.parquet", "bands.parquet")
 """The compacted files a finished folder must hold (``summary.csv`` is rebuilt from ``runs``)."""
 SUMMARY = "summary.csv"
+
+
+def final_files(manifest: Manifest) -> tuple[str, ...]:
+    """The compacted files of a folder: :data:`FINAL_FILES`, or an aggregate folder's.
+
+    Args:
+        manifest: the folder's manifest.
+    """
+    return AGGREGATE_FINAL_FILES if manifest.aggregate is not None else FINAL_FILES
+
+
+def primary_file(manifest: Manifest) -> str:
+    """The file ``summary.csv`` is computed from: ``runs.parquet`` or ``points.parquet``.
+
+    Args:
+        manifest: the folder's manifest.
+    """
+    return POINTS_FILE if manifest.aggregate is not None else "runs.parquet"
 
 
 def file_digest(path: Path) -> str:
@@ -82,6 +102,7 @@ def check_block_tables(
     run_stop: int,
     replications: int,
     seeds: npt.NDArray[np.uint64] | None = None,
+    sampled: npt.NDArray[np.bool_] | None = None,
 ) -> str | None:
     """Why a block's parts do not belong to it (None when they do).
 
@@ -91,12 +112,17 @@ def check_block_tables(
         run_stop: one past its last run id.
         replications: runs per point.
         seeds: the run seeds the plan gives the block (not checked when None).
+        sampled: in aggregate mode, which of the block's runs its ``runs`` part holds.
 
     Returns:
         a short reason, or None.
     """
     run_ids = tables["runs"].column("run_id").to_numpy()
-    if not np.array_equal(run_ids, np.arange(run_start, run_stop, dtype=np.int64)):
+    expected = np.arange(run_start, run_stop, dtype=np.int64)
+    if sampled is not None:
+        expected = expected[sampled]
+        seeds = None if seeds is None else seeds[sampled]
+    if not np.array_equal(run_ids, expected):
         return f"holds run ids other than this block's {run_start}..{run_stop - 1}"
     if seeds is not None:
         found = tables["runs"].column("seed").to_numpy()
@@ -124,9 +150,11 @@ def damaged_final_files(folder: ResultsFolder) -> list[str]:
         that it is rebuilt from ``runs.parquet``).
     """
     sums = folder.manifest.checksums
-    names = list(sums) if sums else [n for n in FINAL_FILES if (folder.path / n).exists()]
-    if "runs.parquet" not in names:
-        names.insert(0, "runs.parquet")
+    finals = final_files(folder.manifest)
+    names = list(sums) if sums else [n for n in finals if (folder.path / n).exists()]
+    primary = primary_file(folder.manifest)
+    if primary not in names:
+        names.insert(0, primary)
     bad = bad_final_files(folder.path, sums, names)
     if not sums:
         bad.append(SUMMARY)
@@ -148,24 +176,23 @@ def repair(folder: ResultsFolder, damaged: list[str]) -> str:
     Returns:
         what was done, one line (for the command line to show).
     """
-    from sim.storage import PART_KINDS
-
     m = folder.manifest
+    finals = final_files(m)
     parquet = [name for name in damaged if name != SUMMARY]
     if not parquet:
-        for name in FINAL_FILES:  # they passed their checks: record what a new folder records
+        for name in finals:  # they passed their checks: record what a new folder records
             if name not in m.checksums and (folder.path / name).exists():
                 m.checksums[name] = file_digest(folder.path / name)
         folder.write_summary_checked()
         folder.save_manifest()
-        return f"{SUMMARY} was missing or damaged; rewritten from runs.parquet"
+        return f"{SUMMARY} was missing or damaged; rewritten from {primary_file(m)}"
     what = ", ".join(parquet)
     m.finished, m.checksums = None, {}
     blocks = range(m.n_blocks or 0)
-    if all(folder.part_path(kind, i).exists() for i in blocks for kind in PART_KINDS):
+    if all(folder.part_path(kind, i).exists() for i in blocks for kind in folder.part_kinds):
         folder.save_manifest()
         return f"{what} failed its checksum; rebuilt from the block parts"
-    for name in (*FINAL_FILES, SUMMARY):
+    for name in (*finals, SUMMARY):
         (folder.path / name).unlink(missing_ok=True)
     m.finished_blocks = []
     folder.parts.mkdir(exist_ok=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sim
+from sim.aggregate import aggregate_record
 from sim.contract.columns import FORMAT_VERSION
 from sim.contract.errors import ResultsError
 from sim.contract.manifest import Manifest, Sampler, Session
@@ -158,6 +159,7 @@ def new_manifest(plan: RunPlan, *, block_size: int | None) -> Manifest:
         code_hash=code_hash(),
         python=platform.python_version(),
         packages=package_versions(),
+        aggregate=aggregate_record(plan),
     )
 
 

@@ -26,6 +26,7 @@ from sim.kernel.lanes import NOISE_CHANNELS as _CHANNELS
 from sim.kernel.lanes import anticipation, spin_up, whole_month
 from sim.kernel.layout import new_state
 from sim.knobs import lane_knobs
+from sim.noise import uniform_lanes
 from sim.observe import OBSERVABLES, observe
 from sim.plan import run_seeds
 from sim.scenario import DEFAULT_SCENARIO, LANE_FIELDS, Event, Scenario, field_path
@@ -45,7 +46,7 @@ _SHORT_NAMES: dict[str, str] = {
 
 
 def lane_noise(seeds: Sequence[int] | np.ndarray, steps: int) -> np.ndarray:
-    """Draw every lane's uniforms up front from its own generator.
+    """Draw every lane's uniforms up front, each lane from its own PCG64 stream (:mod:`sim.noise`).
 
     Args:
         seeds: one run seed per lane.
@@ -54,11 +55,7 @@ def lane_noise(seeds: Sequence[int] | np.ndarray, steps: int) -> np.ndarray:
     Returns:
         array of shape (steps, len(NOISE_CHANNELS), R); lane r's values depend only on ``seeds[r]``.
     """
-    width = len(NOISE_CHANNELS)
-    out = np.empty((steps, width, len(seeds)))
-    for r, seed in enumerate(seeds):
-        out[:, :, r] = np.random.Generator(np.random.PCG64(int(seed))).random((steps, width))
-    return out
+    return uniform_lanes(seeds, steps, len(NOISE_CHANNELS))
 
 
 class GeoModel(mesa.Model):

@@ -138,6 +138,8 @@ class RunPlan:
         sweep: the resolved sweep file (None for a single run), recorded in the manifest.
         sampler: sampler description for the manifest (kind, samples, SALib problem, options).
         posterior: calibrated coefficients each run draws from its seed (``--posterior``), or None.
+        aggregate: keep per-point aggregates and a bounded sample of runs, not one row per run
+            (:mod:`sim.aggregate`).
     """
 
     name: str
@@ -151,6 +153,7 @@ class RunPlan:
     sweep: dict[str, Any] | None = None
     sampler: dict[str, Any] = field(default_factory=lambda: {"kind": "none"})
     posterior: PosteriorDraws | None = None
+    aggregate: bool = False
 
     def __post_init__(self) -> None:
         if list(self.points.columns[:1]) != ["point_id"]:
@@ -298,6 +301,8 @@ class RunPlan:
         }
         if self.posterior is not None:  # only then, so fingerprints of other plans do not change
             payload["posterior"] = self.posterior.fingerprint
+        if self.aggregate:  # likewise: what is kept differs, so a resume must be in the same mode
+            payload["aggregate"] = True
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
         digest.update(np.ascontiguousarray(self._point_matrix).tobytes())
         return digest.hexdigest()

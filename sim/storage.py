@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.aggregate import AGGREGATE_PART_KINDS, AggregateMerger, check_points, sample_of_block
 from sim.bands import BandMerger
+from sim.contract.aggregate import FINALS_FILE, POINTS_FILE, SAMPLE_FILE
 from sim.contract.errors import ResultsError
 from sim.contract.files import (
     ParquetStreamWriter,
@@ -35,7 +37,7 @@ from sim.contract.files import (
 from sim.contract.lock import LOCK_NAME
 from sim.contract.manifest import Manifest, parse_manifest
 from sim.contract.summary import write_summary
-from sim.integrity import FINAL_FILES, SUMMARY, check_block_tables, file_digest
+from sim.integrity import SUMMARY, check_block_tables, file_digest, final_files, primary_file
 from sim.manifest import check_resumable, check_versions, new_session, utc_now
 
 PART_KINDS: tuple[str, ...] = ("runs", "trajectories", "bands", "hist")
@@ -54,6 +56,8 @@ class BlockOutput:
         trajectories: long-format rows of the block's sampled runs.
         bands: quantile rows of the points lying wholly inside the block.
         hist: sparse histogram counts of the (at most two) points the block shares with neighbours.
+        extra: in aggregate mode, the ``points`` and ``finals`` parts (:mod:`sim.aggregate`);
+            ``runs`` then holds only the block's sampled runs.
     """
 
     index: int
@@ -61,6 +65,7 @@ class BlockOutput:
     trajectories: pa.Table
     bands: pa.Table
     hist: pa.Table
+    extra: Mapping[str, pa.Table] = field(default_factory=dict)
 
 
 class ResultsFolder:
@@ -152,7 +157,13 @@ class ResultsFolder:
     @property
     def compacted(self) -> bool:
         """True when the batch was already finished and compacted."""
-        return bool(self.manifest.finished) and (self.path / "runs.parquet").exists()
+        return bool(self.manifest.finished) and (self.path / primary_file(self.manifest)).exists()
+
+    @property
+    def part_kinds(self) -> tuple[str, ...]:
+        """The parts each block writes (:data:`PART_KINDS`, and more in aggregate mode)."""
+        extra = AGGREGATE_PART_KINDS if self.manifest.aggregate is not None else ()
+        return (*PART_KINDS, *extra)
 
     @property
     def summary_path(self) -> Path:
@@ -181,7 +192,7 @@ class ResultsFolder:
         return {
             i
             for i in self.manifest.finished_blocks
-            if all(self.part_path(kind, i).exists() for kind in PART_KINDS)
+            if all(self.part_path(kind, i).exists() for kind in self.part_kinds)
         }
 
     def part_path(self, kind: str, index: int) -> Path:
@@ -204,7 +215,7 @@ class ResultsFolder:
             output: the block's tables.
         """
         tables = (output.runs, output.trajectories, output.bands, output.hist)
-        for kind, table in zip(PART_KINDS, tables, strict=True):
+        for kind, table in [*zip(PART_KINDS, tables, strict=True), *output.extra.items()]:
             write_parquet_atomic(self.part_path(kind, output.index), table)
         self.manifest.finished_blocks = sorted(set(self.manifest.finished_blocks) | {output.index})
         self.manifest.failed_blocks.pop(str(output.index), None)
@@ -238,7 +249,7 @@ class ResultsFolder:
             _BadPart: a part is missing, unreadable, or holds another block's runs.
         """
         tables: dict[str, pa.Table] = {}
-        for kind in PART_KINDS:
+        for kind in self.part_kinds:
             path = self.part_path(kind, index)
             try:
                 tables[kind] = pq.read_table(path, page_checksum_verification=True)
@@ -249,10 +260,18 @@ class ResultsFolder:
         m = self.manifest
         start = index * (m.block_size or 1)
         stop = min(start + (m.block_size or 1), m.n_runs)
+        sampled = sample_of_block(m, start, stop)  # aggregate mode: the runs parts hold a sample
         try:
             why = check_block_tables(
-                tables, start, stop, m.replications, None if seeds is None else seeds(index)
+                tables,
+                start,
+                stop,
+                m.replications,
+                None if seeds is None else seeds(index),
+                sampled,
             )
+            if why is None and sampled is not None:
+                why = check_points(tables, start, stop, m.replications)
         except (KeyError, pa.ArrowException, ValueError, TypeError) as error:
             raise _BadPart(index, self.part_path("runs", index), "corrupt block part") from error
         if why is not None:
@@ -269,7 +288,7 @@ class ResultsFolder:
         self.manifest.checksums[SUMMARY] = file_digest(path)
 
     def write_summary(self) -> Path:
-        """Write ``summary.csv`` from ``runs.parquet`` (:func:`sim.contract.summary.write_summary`).
+        """Write ``summary.csv`` from ``runs.parquet`` or ``points.parquet`` (:func:`sim.contract.summary.write_summary`).
 
         Returns:
             its path.
@@ -301,6 +320,14 @@ class ResultsFolder:
             kind: ParquetStreamWriter(self.path / f"{kind}.parquet")
             for kind in ("runs", "trajectories", "bands")
         }
+        aggregates = None
+        if m.aggregate is not None:  # runs parts hold the sample; points and finals are merged
+            writers["runs"] = ParquetStreamWriter(self.path / SAMPLE_FILE)
+            writers["points"] = ParquetStreamWriter(self.path / POINTS_FILE)
+            writers["finals"] = ParquetStreamWriter(self.path / FINALS_FILE)
+            aggregates = AggregateMerger(
+                m.parameters, m.replications, writers["points"].write, writers["finals"].write
+            )
         merger = BandMerger(m.replications, m.steps, writers["bands"].write)
         bad: list[_BadPart] = []
         try:
@@ -313,13 +340,14 @@ class ResultsFolder:
                     continue  # nothing more is written; the rest are only checked
                 writers["runs"].write(tables["runs"])
                 writers["trajectories"].write(tables["trajectories"])
-                merger.add_block(
-                    tables["hist"],
-                    tables["bands"],
-                    block_stop=min((index + 1) * block_size, n_runs),
-                )
+                stop = min((index + 1) * block_size, n_runs)
+                merger.add_block(tables["hist"], tables["bands"], block_stop=stop)
+                if aggregates is not None:
+                    aggregates.add_block(tables["points"], tables["finals"], block_stop=stop)
             if not bad:
                 merger.close()
+                if aggregates is not None:
+                    aggregates.close()
                 for writer in writers.values():
                     writer.close()
         except BaseException:
@@ -340,7 +368,7 @@ class ResultsFolder:
             )
         self.manifest.checksums = {
             name: file_digest(self.path / name)
-            for name in FINAL_FILES
+            for name in final_files(m)
             if (self.path / name).exists()
         }
         self.write_summary_checked()

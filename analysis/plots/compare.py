@@ -15,7 +15,7 @@ from analysis.labels import OUTCOME_COLOURS, OUTCOME_LABELS
 from analysis.plots.layout import FULL_WIDTH, runs_text
 from analysis.results import Results
 from analysis.style import add_caption, new_figure, styled
-from analysis.summary import outcome_counts, shares_from_counts
+from analysis.summary import shares_from_counts
 from sim.contract.outcomes import OUTCOMES
 
 
@@ -45,7 +45,8 @@ def comparison_data(results: Sequence[Results]) -> pd.DataFrame:
     """
     rows = []
     for item in results:
-        counts = outcome_counts(item.runs.assign(_all=0), "_all")
+        totals = item.points[[f"n_{c}" for c in OUTCOMES]].sum().to_numpy()
+        counts = pd.DataFrame([totals], columns=list(OUTCOMES))
         rows.append(shares_from_counts(counts).iloc[0])
     table = pd.DataFrame(rows).reset_index(drop=True)
     labels = [folder_label(item) for item in results]

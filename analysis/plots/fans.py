@@ -132,12 +132,11 @@ def exemplar_points(results: Results, most: int = 4) -> list[int]:
     Returns:
         distinct point ids, in class order.
     """
-    counts = results.runs.groupby(["point_id", "outcome"]).size().unstack(fill_value=0)
-    shares = counts.div(counts.sum(axis=1), axis=0)
+    shares = results.summary.set_index("point_id")
     chosen: list[int] = []
     for c in OUTCOMES:
-        if c in shares and shares[c].max() > 0:
-            best = int(shares[c].idxmax())
+        if shares[f"share_{c}"].max() > 0:
+            best = int(shares[f"share_{c}"].idxmax())
             if best not in chosen:
                 chosen.append(best)
     return chosen[:most]
@@ -145,7 +144,8 @@ def exemplar_points(results: Results, most: int = 4) -> list[int]:
 
 def point_label(results: Results, point_id: int) -> str:
     """``"point 7: 0.5, 1"``: a sweep point and its parameter values (in the order of the parameters)."""
-    row = results.runs.loc[results.runs["point_id"] == point_id, results.parameters].iloc[0]
+    points = results.points
+    row = points.loc[points["point_id"] == point_id, results.parameters].iloc[0]
     values = ", ".join(f"{row[p]:.3g}" for p in results.parameters)
     return f"point {point_id}: {values}" if values else f"point {point_id}"
 
@@ -165,10 +165,10 @@ def point_fans(
     Returns:
         a fan table whose ``group`` is each point's label, or ``None`` without bands.
     """
-    bands = results.bands
+    points = list(points) if points is not None else exemplar_points(results)
+    bands = results.read_bands(points)  # only these points: the file holds every point's bands
     if bands is None:
         return None
-    points = list(points) if points is not None else exemplar_points(results)
     frames = []
     for point_id in points:
         fan = fan_from_bands(bands, variables, point_id=point_id)

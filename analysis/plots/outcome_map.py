@@ -152,7 +152,8 @@ def outcome_map_data(
     """Aggregate runs into outcome counts on a 2-D grid (per facet).
 
     Args:
-        runs: rows of ``runs.parquet``.
+        runs: rows of ``runs.parquet`` (an ``outcome`` each), or one row per point with the runs of
+            each class in ``n_<class>`` columns (:attr:`analysis.results.Results.points`).
         parameters: the swept parameters (at least two).
         x: horizontal-axis parameter (default: the first).
         y: vertical-axis parameter (default: the first other than ``x``).
@@ -190,9 +191,14 @@ def outcome_map_data(
         n_bins = bins or default_bins(int(runs["point_id"].nunique()), len(f_labels))
         x_edges = _bin_edges(xv, n_bins, bounds.get(x))
         y_edges = _bin_edges(yv, n_bins, bounds.get(y))
-    codes = pd.Categorical(runs["outcome"], categories=list(OUTCOMES)).codes
     counts = np.zeros((len(f_labels), len(y_edges) - 1, len(x_edges) - 1, len(OUTCOMES)), np.int64)
-    np.add.at(counts, (f_index, _cell_index(yv, y_edges), _cell_index(xv, x_edges), codes), 1)
+    cells = (f_index, _cell_index(yv, y_edges), _cell_index(xv, x_edges))
+    if "outcome" in runs.columns:
+        codes = pd.Categorical(runs["outcome"], categories=list(OUTCOMES)).codes
+        np.add.at(counts, (*cells, codes), 1)
+    else:
+        for j, c in enumerate(OUTCOMES):
+            np.add.at(counts, (*cells, j), runs[f"n_{c}"].to_numpy(dtype=np.int64))
     return OutcomeMap(
         x=x,
         y=y,

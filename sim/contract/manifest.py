@@ -73,6 +73,26 @@ class Sampler(_Record):
     morris_levels: int | None = None
 
 
+class Aggregate(_Record):
+    """The ``aggregate`` record of an aggregate folder (:mod:`sim.contract.aggregate`).
+
+    Args:
+        sample_per_point: replicates of each sampled point in ``sample.parquet``.
+        sample_stride: every ``sample_stride``-th point is sampled.
+        trajectory_per_point: replicates of each sampled point in ``trajectories.parquet``.
+        trajectory_stride: every ``trajectory_stride``-th point has trajectories.
+        final_bins: bins of the ``finals.parquet`` histograms.
+        fixed_point_scale: the unit of the ``sum_<variable>`` columns of ``points.parquet``.
+    """
+
+    sample_per_point: Annotated[int, Field(ge=0)]
+    sample_stride: Annotated[int, Field(ge=1)]
+    trajectory_per_point: Annotated[int, Field(ge=0)]
+    trajectory_stride: Annotated[int, Field(ge=1)]
+    final_bins: Annotated[int, Field(ge=1)]
+    fixed_point_scale: Annotated[int, Field(ge=1)]
+
+
 class Manifest(_Record):
     """``manifest.json``. Field meanings are in docs/results.md.
 
@@ -106,6 +126,7 @@ class Manifest(_Record):
     wall_time_s: float = 0.0
     checksums: dict[str, str] = Field(default_factory=dict)
     sessions: list[Session] = Field(default_factory=list)
+    aggregate: Aggregate | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -159,8 +180,14 @@ class Manifest(_Record):
         return self.sessions[-1].backend if self.sessions else None
 
     def to_json(self) -> str:
-        """The file's text (derived keys included, for people and older readers)."""
-        return json.dumps(self.model_dump(mode="json"), indent=2) + "\n"
+        """The file's text (derived keys included, for people and older readers).
+
+        ``aggregate`` is written only when the folder is one, so per-run folders read as before.
+        """
+        data = self.model_dump(mode="json")
+        if data.get("aggregate") is None:
+            data.pop("aggregate", None)
+        return json.dumps(data, indent=2) + "\n"
 
 
 def parse_manifest(data: Any, path: Path) -> Manifest:

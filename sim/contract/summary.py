@@ -184,7 +184,9 @@ def summary_csv(table: dict[str, npt.NDArray[np.generic]]) -> str:
 
 
 def write_summary(folder: Path) -> Path:
-    """Compute the summary of a results folder from its ``runs.parquet`` and write ``summary.csv``.
+    """Compute the summary of a results folder and write ``summary.csv``.
+
+    It is computed from ``runs.parquet``, or from an aggregate folder's ``points.parquet``.
 
     Args:
         folder: the results folder (its ``manifest.json`` names the swept parameters).
@@ -195,7 +197,14 @@ def write_summary(folder: Path) -> Path:
     Raises:
         ResultsError: the folder cannot be read.
     """
-    parameters = read_manifest(folder).parameters
+    manifest = read_manifest(folder)
+    parameters = manifest.parameters
+    if manifest.aggregate is not None:  # an aggregate folder: from its per-point counts
+        from sim.contract.aggregate import POINTS_FILE, read_points, summary_from_points
+
+        points = read_points(folder / POINTS_FILE, parameters)
+        text = summary_csv(summary_from_points(points, parameters))
+        return write_text_atomic(folder / "summary.csv", text)
     runs_path = folder / "runs.parquet"
     if not runs_path.exists():
         raise ResultsError(runs_path, "not found")

@@ -10,6 +10,7 @@ import pytest
 
 from analysis.compare import paired_difference
 from hedgesim.cli import main
+from sim.contract.outcomes import OUTCOMES
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = ["--backend", "inprocess", "--quiet"]
@@ -103,6 +104,32 @@ def test_compare_pairs_runs(folder: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "of 60 runs" in out and "changed class" in out
     assert main(["compare", str(folder / "tiny.yaml")]) == 2
     assert "at least two" in one_line(capsys)
+
+
+def test_compare_keeps_its_results_with_out(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = folder / "compared"
+    files = [str(folder / "tiny.yaml"), str(folder / "pressed.yaml")]
+    assert main(["compare", *files, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table["scenario"].unique()) == ["pressed"]
+    assert set(table["outcome"]) == set(OUTCOMES)
+    runs = {name: pd.read_parquet(out / name / "runs.parquet") for name in ("tiny", "pressed")}
+    for row in table.itertuples():  # the CSV holds what the runs say, not a copy of the printout
+        assert row.share_a == pytest.approx((runs["tiny"]["outcome"] == row.outcome).mean())
+        assert row.share_b == pytest.approx((runs["pressed"]["outcome"] == row.outcome).mean())
+    moves = pd.read_csv(out / "transitions.csv")
+    assert moves["runs"].sum() == len(runs["tiny"])
+    a, b = runs["tiny"].sort_values("run_id"), runs["pressed"].sort_values("run_id")
+    stayed = int((a["outcome"].to_numpy() == b["outcome"].to_numpy()).sum())
+    assert moves.loc[moves["A"] == moves["B"], "runs"].sum() == stayed
+    assert (out / "comparison.png").read_bytes()[:4] == b"\x89PNG"
+    assert str(out / "comparison.csv") in printed
+    same = [str(folder / "tiny.yaml"), str(folder / "tiny.yaml")]
+    assert main(["compare", *same, "--out", str(folder / "twice")]) == 2
+    assert "different names" in one_line(capsys)
 
 
 def test_paired_interval_is_tighter_than_unpaired_and_covers_zero_for_twins() -> None:

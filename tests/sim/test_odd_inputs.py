@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from robustness import BASE, REPO, one_line
 
+from hedgesim import api
 from hedgesim.cli import main
 from sim.contract.errors import ResultsError
 from sim.contract.lock import LOCK_NAME, FolderInUse, WriterLock, reading
@@ -355,6 +356,9 @@ def test_readers_and_writers_exclude_each_other(
         )
         with pytest.raises(FolderInUse, match=f"in use by process {os.getpid()};"):
             WriterLock.acquire(out)
+        with pytest.raises(FolderInUse, match="is being written by"):
+            api.load(out)  # the Python API takes the same readers' lock
+    assert api.load(out).runs is not None
     with reading(out):
         line = refused(capsys, run_args(base, out, "--resume"))
         assert line == (
