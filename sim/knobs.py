@@ -3,18 +3,21 @@
 The knob records are derived from the scenario schema (one field per schema field, nested sections as
 nested records, nothing listed by hand), so ``knobs.levels.us_pressure`` and
 ``knobs.structure.usa.commitment_rate`` exist exactly when the schema has them, and a misspelt knob is
-an error rather than a silent new attribute. Records are frozen; levels and world knobs that follow a
-schedule get a new record each month (:meth:`Knobs.at_month`).
+an error rather than a silent new attribute. Every knob array is a row of one float64 matrix,
+``Knobs.table`` (:mod:`sim.kernel.layout`), which the kernels read; records are frozen, and the
+levels and world knobs that follow a schedule are written into the table each month
+(:meth:`Knobs.at_month`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, is_dataclass, make_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, make_dataclass
 from typing import Any
 
 import numpy as np
 
+from sim.kernel.layout import INDEX, knob_table
 from sim.scenario import (
     GOVERNMENT_FIELDS,
     LANE_FIELDS,
@@ -70,6 +73,8 @@ class Knobs:
             actor, as in :mod:`sim.structure`).
         schedules: dotted path of each scheduled knob (not swept) to its per-month curve.
         scales: dotted path of each level and world knob to its per-lane multiplier.
+        table: every knob as a row of one float64 matrix of shape (len(LANE_FIELDS), width(R))
+            (:mod:`sim.kernel.layout`); the section records' arrays are its rows' first R entries.
     """
 
     levels: Any
@@ -80,6 +85,7 @@ class Knobs:
     structure: Any
     schedules: dict[str, np.ndarray]
     scales: dict[str, np.ndarray]
+    table: np.ndarray
 
     def at_month(self, month: int) -> None:
         """Set every scheduled knob to its (scaled) value at ``month`` (0 = before the first step).
@@ -87,13 +93,9 @@ class Knobs:
         Args:
             month: the month.
         """
-        changes: dict[str, dict[str, np.ndarray]] = {}
         for path, curve in self.schedules.items():
-            section, key = field_path(path)
             value = curve[min(month, len(curve) - 1)] * self.scales[path]
-            changes.setdefault(section, {})[key] = np.clip(value, 0.0, 1.0)
-        for section, values in changes.items():
-            setattr(self, section, replace(getattr(self, section), **values))
+            self.table[INDEX[path], : value.shape[0]] = np.clip(value, 0.0, 1.0)
 
 
 def _build(record: type, tree: dict[str, Any]) -> Any:
@@ -149,14 +151,15 @@ def lane_knobs(
     for path in GOVERNMENT_FIELDS:  # the starting government's own values, else its preset's
         if path not in values:
             values[path] = values[f"structure.governments.{preset}.{field_path(path)[-1]}"].copy()
+    table = knob_table(values, lanes)
     tree: dict[str, Any] = {}
-    for path, arr in values.items():
+    for path in values:
         *parents, leaf = field_path(path)
         node = tree
         for part in parents:
             node = node.setdefault(part, {})
-        node[leaf] = arr
+        node[leaf] = table[INDEX[path], :lanes]
     sections = {name: _build(_SECTION_TYPES[name], tree[name]) for name in LANE_SECTIONS}
-    knobs = Knobs(**sections, schedules=schedules, scales=scales)
+    knobs = Knobs(**sections, schedules=schedules, scales=scales, table=table)
     knobs.at_month(0)
     return knobs

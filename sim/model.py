@@ -18,21 +18,24 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.agents import DPRK, USA, China, Japan, Russia, toward
+from sim.agents import DPRK, USA, China, Japan, Russia, others_month
 from sim.contract.columns import FINAL_VARIABLES, TRAJECTORY_VARIABLES
 from sim.contract.outcomes import OUTCOMES, Thresholds, classify_codes
 from sim.events import apply_event
+from sim.kernel.lanes import NOISE_CHANNELS as _CHANNELS
+from sim.kernel.lanes import anticipation, spin_up, whole_month
+from sim.kernel.layout import new_state
 from sim.knobs import lane_knobs
 from sim.noise import uniform_lanes
-from sim.observe import observe
+from sim.observe import OBSERVABLES, observe
 from sim.plan import run_seeds
 from sim.scenario import DEFAULT_SCENARIO, LANE_FIELDS, Event, Scenario, field_path
-from sim.seoul import POSTURE, ROK
+from sim.seoul import ROK
 
 STATE_VARIABLES: tuple[str, ...] = (*TRAJECTORY_VARIABLES, "government")
 """What ``GeoModel.history`` keeps: the trajectory variables and the government's preset index."""
-NOISE_CHANNELS: tuple[str, ...] = (*POSTURE, "launch", "election")
-"""Uniform draws each lane makes every month, in this order."""
+NOISE_CHANNELS: tuple[str, ...] = _CHANNELS
+"""Uniform draws each lane makes every month, in this order (the posture variables, launch, election)."""
 
 _SHORT_NAMES: dict[str, str] = {
     field_path(path)[-1]: path
@@ -62,7 +65,10 @@ class GeoModel(mesa.Model):
         config: the hedgesim :class:`~sim.scenario.Scenario` (Mesa's own ``scenario`` attribute is
             left to Mesa).
         lanes: number of lanes R.
-        knobs: per-lane parameter arrays.
+        knobs: per-lane parameter arrays (columns of ``knobs.table``, which the kernels read).
+        state, counters: every agent's per-lane state, float64 of shape (len(STATE_NAMES), R), and
+            the launch counts and governments, int64 (:mod:`sim.kernel.layout`); the agents'
+            arrays are their rows.
         rok, usa, china, dprk, japan, russia: the six agents.
         others: the five powers around Seoul (all agents but ``rok``), in activation order.
         history: per-step arrays of :data:`STATE_VARIABLES`, each of shape (steps, R).
@@ -117,6 +123,7 @@ class GeoModel(mesa.Model):
         self.knobs = lane_knobs(config, self.lanes, by_path)
         self.horizon = config.steps
         self._noise = lane_noise(self.seeds, self.horizon)
+        self.state, self.counters = new_state(self.lanes)
         self._events: dict[int, list[Event]] = {}
         for event in config.events:
             self._events.setdefault(event.step, []).append(event)
@@ -145,74 +152,64 @@ class GeoModel(mesa.Model):
         """
         return self._noise[self.steps - 1, NOISE_CHANNELS.index(channel)]
 
+    @property
+    def noise_table(self) -> np.ndarray:
+        """Every lane's draws, shape (steps, len(NOISE_CHANNELS), R)."""
+        return self._noise
+
     def spin_up(self) -> None:
         """Start in balance: the others settle against Seoul's initial posture before month 1.
 
         They run ``structure.start.spinup_months`` months with Seoul's posture held and expected
         rather than drawn launches, so that a scenario with constant levels and no events shows no
-        start-up drift (ODD "Initialisation").
+        start-up drift (ODD "Initialisation"); kernels :func:`sim.kernel.lanes.anticipation` (Seoul's
+        anticipation shares) and :func:`sim.kernel.lanes.spin_up`.
         """
-        usa, china, japan, russia, rok = self.usa, self.china, self.japan, self.russia, self.rok
-        lane_months = self.knobs.structure.start.spinup_months
-        russia.support = russia.target()
-        for month in range(int(np.ceil(np.max(lane_months, initial=0)))):
-            # each lane settles for its own number of months, whatever else shares its block
-            on = month < lane_months
-            pos = rok.posture()
-            st = self.knobs.structure
-            kappa, tau, chi = usa.targets(pos)
-            usa.commitment = np.where(
-                on, toward(usa.commitment, kappa, st.usa.commitment_rate), usa.commitment
-            )
-            usa.tariff = np.where(on, toward(usa.tariff, tau, st.usa.tariff_rate), usa.tariff)
-            usa.tech_controls = np.where(
-                on, toward(usa.tech_controls, chi, st.usa.tech_rate), usa.tech_controls
-            )
-            r, rho = china.targets(pos)
-            china.retaliation = np.where(
-                on, toward(china.retaliation, r, st.china.retaliation_rate), china.retaliation
-            )
-            china.restraint = np.where(
-                on, toward(china.restraint, rho, st.china.restraint_rate), china.restraint
-            )
-            q = japan.target(pos, usa.commitment)
-            japan.cooperation = np.where(
-                on, toward(japan.cooperation, q, st.japan.cooperation_rate), japan.cooperation
-            )
-            rok.threat = np.where(on, rok.next_threat(self.dprk.launch_probability()), rok.threat)
-        rok.update_indices()
+        anticipation(self.knobs.table, self.state, self.lanes)
+        spin_up(self.knobs.table, self.state, self.lanes)
 
-    def _apply_events(self) -> None:
-        """Scheduled shocks of this month (same for every lane; effects in ``sim.events.EFFECTS``)."""
-        for event in self._events.get(self.steps, ()):
-            apply_event(self, event)
-
-    def _hold_elections(self) -> None:
-        """Elections this month, if enabled (``structure.elections``), in the lanes where they are due."""
+    def _elections_due(self) -> np.ndarray:
+        """Lanes where an election is due this month (``structure.elections``), boolean (R,)."""
         p = self.knobs.structure.elections
-        due = (p.enabled == 1) & (self.steps >= p.first) & ((self.steps - p.first) % p.period == 0)
-        if np.any(due):
-            self.rok.hold_election(due)
+        return (p.enabled == 1) & (self.steps >= p.first) & ((self.steps - p.first) % p.period == 0)
 
     def step(self) -> None:
-        """One month: schedules, world agents decide then apply, events, elections, then Seoul."""
+        """One month: schedules, world agents decide then apply, events, elections, then Seoul.
+
+        A month with no event and no election due runs the others' and Seoul's stages in one pass
+        over the lanes (:func:`sim.kernel.lanes.whole_month`, the same per-lane stages in the same
+        order); otherwise the stages run one after the other, with the events and elections between.
+        """
         self.knobs.at_month(self.steps)
-        for agent in self.others:
-            agent.decide()
-        for agent in self.others:
-            agent.apply()
-        self._apply_events()
-        self._hold_elections()
-        self.rok.perceive()
-        self.rok.decide()
-        self.rok.apply()
-        self._record()
+        events = self._events.get(self.steps, ())
+        due = self._elections_due()
+        if events or np.any(due):
+            others_month(self)
+            for event in events:  # same for every lane; effects in sim.events.EFFECTS
+                apply_event(self, event)
+            if np.any(due):
+                self.rok.hold_election(due)
+            self.rok.step()
+            observed = observe(self)
+        else:
+            out = np.empty((len(OBSERVABLES), self.lanes))
+            whole_month(
+                self.knobs.table,
+                self.state,
+                self.counters,
+                self._noise,
+                self.steps - 1,
+                self.lanes,
+                out,
+            )
+            observed = dict(zip(OBSERVABLES, out, strict=True))
+        self._record(observed)
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if self.steps >= self.horizon:
             self.running = False
 
-    def _record(self) -> None:
+    def _record(self, observed: dict[str, np.ndarray]) -> None:
         t = self.steps - 1
         rok = self.rok
         values = {
@@ -228,8 +225,8 @@ class GeoModel(mesa.Model):
             "tariff": self.usa.tariff,
             "tech_controls": self.usa.tech_controls,
             "japan_cooperation_jp": self.japan.cooperation,
-            "government": self.rok.government.astype(np.float64),
-            **observe(self),
+            "government": rok.government,
+            **observed,
         }
         for name, value in values.items():
             self.history[name][t] = value
@@ -282,7 +279,7 @@ def _release(model: GeoModel) -> None:
         vars(agent).clear()
     model.others = ()
     model.history = {}
-    del model._noise, model.knobs
+    del model._noise, model.knobs, model.state, model.counters
     model._events = {}
 
 

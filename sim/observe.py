@@ -4,6 +4,7 @@ Korea's relative position between China (0) and the US (1) in UN General Assembl
 Strezhnev and Voeten's ideal points (``analysis/data/unga_korea.csv``), and its export shares to China
 and to the US. Each indicator is a simple function of the month's state with coefficients in
 ``structure.observation``; the monthly values are averaged to calendar years when compared with data.
+The equations live once, per lane, in :func:`sim.kernel.observe.observables`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from sim.kernel.lanes import observe_lanes
 
 if TYPE_CHECKING:
     from sim.model import GeoModel
@@ -32,17 +35,6 @@ def observe(model: GeoModel) -> dict[str, np.ndarray]:
     Args:
         model: the lane model.
     """
-    st = model.knobs.structure
-    p = st.observation
-    rok = model.rok
-    lean = rok.us_alignment - rok.china_engagement
-    retaliation = model.china.retaliation * st.seoul.consumer_share
-    return {
-        "unga_position": np.clip(p.unga_base + p.unga_lean * lean, 0.0, 1.0),
-        "exports_china": p.exports_china_scale
-        * rok.china_engagement
-        * (1.0 - st.seoul.derisk_loss * rok.derisking)
-        * (1.0 - p.exports_china_retaliation * retaliation),
-        "exports_us": p.exports_us_base
-        + p.exports_us_alignment * rok.us_alignment * (1.0 - model.usa.tariff),
-    }
+    out = np.empty((len(OBSERVABLES), model.lanes))
+    observe_lanes(model.knobs.table, model.state, out, model.lanes)
+    return dict(zip(OBSERVABLES, out, strict=True))

@@ -1,21 +1,23 @@
 """Agents' rules in scripted situations (Model v2).
 
 Each test builds a small lane model, writes state arrays directly (one scripted situation per lane)
-and checks a target function, an index or one decide/apply stage. Lanes carry different values, so
-the tests also exercise the vectorised (per-lane) behaviour.
+and checks a target function, an index or one month of Seoul. The equations are the per-lane kernels
+of :mod:`sim.kernel` (called here lane by lane through :func:`per_lane`); lanes carry different values,
+so the tests also exercise the per-lane behaviour.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from sim.agents import Posture
+from sim.kernel import choice, powers
+from sim.kernel.layout import INDEX
 from sim.model import GeoModel
 from sim.scenario import Levels, Scenario
-from sim.seoul import POSTURE, economic_index, security_index
+from sim.seoul import POSTURE
 
 BASE = Scenario(
     name="agents", levels=Levels(us_pressure=0.4, china_coercion=0.4, nk_provocation=0.4)
@@ -25,6 +27,125 @@ BASE = Scenario(
 def make_model(lanes: int, scenario: Scenario = BASE, **overrides: Any) -> GeoModel:
     """A lane model of ``scenario`` with seeds 1..R and per-lane or scalar overrides."""
     return GeoModel(scenario, seeds=np.arange(1, lanes + 1), **overrides)
+
+
+class Posture(NamedTuple):
+    """Seoul's posture, per lane: a, m, j, d."""
+
+    a: np.ndarray
+    m: np.ndarray
+    j: np.ndarray
+    d: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class Outlook:
+    """The others' state as Seoul sees it, per lane."""
+
+    commitment: np.ndarray
+    tariff: np.ndarray
+    tech_controls: np.ndarray
+    retaliation: np.ndarray
+    restraint: np.ndarray
+    inducement: np.ndarray
+    japan: np.ndarray
+
+
+def per_lane(fn: Any, model: GeoModel, *args: Any, state: bool = False) -> Any:
+    """``fn(K, r, *args)`` (or ``fn(K, S, r, *args)``) for every lane r, args broadcast per lane.
+
+    Returns:
+        an array of shape (R,), or a tuple of them if ``fn`` returns a tuple.
+    """
+    table, rows = model.knobs.table, model.lanes
+    cols = [np.broadcast_to(np.asarray(x, dtype=float), (rows,)) for x in args]
+    head = (table, model.state) if state else (table,)
+    out = [fn(*head, r, *(float(c[r]) for c in cols)) for r in range(rows)]
+    if isinstance(out[0], tuple):
+        return tuple(np.array(v) for v in zip(*out, strict=True))
+    return np.array(out)
+
+
+def usa_demand(model: GeoModel) -> np.ndarray:
+    """Alignment Washington asks for, per lane."""
+    return per_lane(powers.usa_demand, model)
+
+
+def usa_targets(model: GeoModel, pos: Posture) -> tuple[np.ndarray, ...]:
+    """Washington's commitment, tariff and tech-control targets against ``pos``."""
+    return per_lane(powers.usa_targets, model, pos.a, pos.m)
+
+
+def grievance(model: GeoModel, pos: Posture) -> np.ndarray:
+    """Beijing's grievance at ``pos``."""
+    return per_lane(powers.china_grievance, model, pos.a, pos.j)
+
+
+def china_targets(model: GeoModel, pos: Posture) -> tuple[np.ndarray, ...]:
+    """Beijing's retaliation and restraint targets against ``pos``."""
+    g = grievance(model, pos)
+    return per_lane(powers.china_targets, model, model.china.campaign, pos.a, pos.m, pos.d, g)
+
+
+def inducement(model: GeoModel, pos: Posture, retaliation: np.ndarray) -> np.ndarray:
+    """Beijing's inducement at ``pos`` and ``retaliation``."""
+    g = grievance(model, pos)
+    return per_lane(powers.china_inducement, model, model.china.bonus, pos.m, retaliation, g)
+
+
+def dprk_rate(model: GeoModel) -> np.ndarray:
+    """The North's monthly launch hazard."""
+    m = model
+    args = (m.rok.us_alignment, m.russia.support, m.china.restraint, m.dprk.detente)
+    return per_lane(powers.dprk_rate, model, *args)
+
+
+def next_threat(model: GeoModel, launch: np.ndarray) -> np.ndarray:
+    """Seoul's threat after a month with ``launch``."""
+    return per_lane(choice.next_threat, model, model.rok.threat, model.russia.support, launch)
+
+
+def japan_target(model: GeoModel, pos: Posture, commitment: np.ndarray) -> np.ndarray:
+    """Tokyo's cooperation target against ``pos`` and ``commitment``."""
+    jp = model.japan
+    args = (model.rok.threat, jp.goodwill, jp.export_controls, pos.j, commitment)
+    return per_lane(powers.japan_target, model, *args)
+
+
+def outlook(model: GeoModel) -> Outlook:
+    """The others' current state, with the inducement at Seoul's current posture."""
+    pos = Posture(*(getattr(model.rok, name) for name in POSTURE))
+    return Outlook(
+        commitment=model.usa.commitment.copy(),
+        tariff=model.usa.tariff.copy(),
+        tech_controls=model.usa.tech_controls.copy(),
+        retaliation=model.china.retaliation.copy(),
+        restraint=model.china.restraint.copy(),
+        inducement=inducement(model, pos, model.china.retaliation),
+        japan=model.japan.cooperation.copy(),
+    )
+
+
+def security_index(model: GeoModel, pos: Posture, out: Outlook, threat: np.ndarray) -> np.ndarray:
+    """Seoul's (unclipped) security index."""
+    args = (out.commitment, out.retaliation, out.restraint, out.japan, threat)
+    return per_lane(choice.security_index, model, pos.a, pos.m, pos.j, *args)
+
+
+def economic_index(model: GeoModel, pos: Posture, out: Outlook) -> np.ndarray:
+    """Seoul's (unclipped) economic index."""
+    args = (out.tariff, out.tech_controls, out.retaliation, out.inducement, out.japan)
+    return per_lane(choice.economic_index, model, *pos, *args, model.japan.export_controls)
+
+
+def option_values(model: GeoModel) -> np.ndarray:
+    """The nine options' values in every lane, shape (9, R)."""
+    values = np.empty((1 + 2 * len(POSTURE), model.lanes))
+    scratch = np.empty(values.shape[0])
+    for r in range(model.lanes):
+        choice.value_options(model.knobs.table, model.state, r, scratch)
+        values[:, r] = scratch
+    return values
 
 
 def posture(lanes: int, a: Any = 0.6, m: Any = 0.5, j: Any = 0.4, d: Any = 0.2) -> Posture:
@@ -54,17 +175,17 @@ def decreasing(x: np.ndarray) -> bool:
 def test_shortfall_from_the_demand_strains_commitment_and_raises_tariffs_and_controls() -> None:
     """Below the demand, the further short Seoul falls the lower κ and the higher τ and χ."""
     model = make_model(4)
-    demand = float(model.usa.demand()[0])
+    demand = float(usa_demand(model)[0])
     a = demand - np.array([0.0, 0.1, 0.2, 0.3])
-    kappa, tau, chi = model.usa.targets(posture(4, a=a, m=0.3))
+    kappa, tau, chi = usa_targets(model, posture(4, a=a, m=0.3))
     assert decreasing(kappa) and increasing(tau) and increasing(chi), (kappa, tau, chi)
 
 
 def test_meeting_the_demand_earns_full_commitment_and_base_tariffs() -> None:
     """At or above the demand (and no drift toward Beijing) Washington keeps its base commitment."""
     model = make_model(3)
-    demand = float(model.usa.demand()[0])
-    kappa, tau, _ = model.usa.targets(posture(3, a=np.array([demand, 0.95, 1.0]), m=0.3))
+    demand = float(usa_demand(model)[0])
+    kappa, tau, _ = usa_targets(model, posture(3, a=np.array([demand, 0.95, 1.0]), m=0.3))
     p = model.knobs.structure.usa
     assert np.allclose(kappa, p.commitment_base[0])
     assert np.allclose(tau, p.tariff_base[0] + 0.4 * p.tariff_pressure[0])
@@ -73,7 +194,7 @@ def test_meeting_the_demand_earns_full_commitment_and_base_tariffs() -> None:
 def test_without_pressure_or_tension_commitment_is_unconditional() -> None:
     """With no US pressure and no US-China tension, Seoul's posture does not move κ's target."""
     model = make_model(5, us_pressure=0.0, us_china_tension=0.0)
-    kappa, tau, chi = model.usa.targets(posture(5, a=np.linspace(0, 1, 5), m=np.linspace(1, 0, 5)))
+    kappa, tau, chi = usa_targets(model, posture(5, a=np.linspace(0, 1, 5), m=np.linspace(1, 0, 5)))
     assert np.ptp(kappa) == 0 and np.ptp(tau) == 0 and np.all(chi == 0)
 
 
@@ -81,8 +202,8 @@ def test_tension_raises_the_demand_and_the_controls() -> None:
     """US-China tension raises what Washington asks for and the controls on sensitive trade."""
     tension = np.array([0.1, 0.4, 0.7, 1.0])
     model = make_model(4, us_china_tension=tension)
-    _, _, chi = model.usa.targets(posture(4, a=0.5, m=0.5))
-    assert increasing(model.usa.demand()) and increasing(chi)
+    _, _, chi = usa_targets(model, posture(4, a=0.5, m=0.5))
+    assert increasing(usa_demand(model)) and increasing(chi)
 
 
 # --- Beijing: coercion at alignment, inducement for engagement -------------------------------------
@@ -93,7 +214,7 @@ def test_retaliation_targets_alignment_beyond_what_beijing_tolerates() -> None:
     model = make_model(6)
     tol = float(model.knobs.structure.china.tolerated_alignment[0])
     a = np.array([tol - 0.2, tol - 0.1, tol, tol + 0.1, tol + 0.2, tol + 0.3])
-    r, _ = model.china.targets(posture(6, a=a))
+    r, _ = china_targets(model, posture(6, a=a))
     assert r[0] == r[1] == r[2] and increasing(r[2:]), r
 
 
@@ -101,7 +222,7 @@ def test_retaliation_scales_with_coercion_and_is_zero_without_it() -> None:
     """Retaliation is proportional to ``china_coercion``; none at zero, also over a whole term."""
     coercion = np.array([0.0, 0.3, 0.6, 0.9])
     model = make_model(4, china_coercion=coercion)
-    r, _ = model.china.targets(posture(4, a=0.8))
+    r, _ = china_targets(model, posture(4, a=0.8))
     assert r[0] == 0 and increasing(r)
     quiet = make_model(8, china_coercion=0.0)
     for _ in range(quiet.horizon):
@@ -112,16 +233,16 @@ def test_retaliation_scales_with_coercion_and_is_zero_without_it() -> None:
 def test_china_needs_korean_chips_so_coercion_falls_with_unhedged_sensitive_trade() -> None:
     """More engagement in sensitive trade (not de-risked) makes coercion costlier to China."""
     model = make_model(4)
-    r_engaged, _ = model.china.targets(posture(4, a=0.8, m=np.array([0.2, 0.4, 0.6, 0.8])))
-    r_derisked, _ = model.china.targets(posture(4, a=0.8, m=0.8, d=np.array([0.0, 0.3, 0.6, 0.9])))
+    r_engaged, _ = china_targets(model, posture(4, a=0.8, m=np.array([0.2, 0.4, 0.6, 0.8])))
+    r_derisked, _ = china_targets(model, posture(4, a=0.8, m=0.8, d=np.array([0.0, 0.3, 0.6, 0.9])))
     assert decreasing(r_engaged) and increasing(r_derisked)
 
 
 def test_restraint_of_the_north_rises_with_engagement_and_falls_with_grievance() -> None:
     """China restrains Pyongyang more when Seoul engages, less when Seoul aligns past tolerance."""
     model = make_model(4)
-    _, rho_m = model.china.targets(posture(4, a=0.4, m=np.array([0.2, 0.4, 0.6, 0.8])))
-    _, rho_a = model.china.targets(posture(4, a=np.array([0.6, 0.7, 0.8, 0.9]), m=0.5))
+    _, rho_m = china_targets(model, posture(4, a=0.4, m=np.array([0.2, 0.4, 0.6, 0.8])))
+    _, rho_a = china_targets(model, posture(4, a=np.array([0.6, 0.7, 0.8, 0.9]), m=0.5))
     assert increasing(rho_m) and decreasing(rho_a)
 
 
@@ -129,9 +250,9 @@ def test_inducement_rewards_engagement_and_is_withdrawn_for_alignment_and_retali
     """Beijing's offer rises with m, has strings (falls with alignment) and is cut while retaliating."""
     model = make_model(4, china_inducement=0.8)
     zero = np.zeros(4)
-    by_m = model.china.inducement(posture(4, a=0.4, m=np.array([0.2, 0.4, 0.6, 0.8])), zero)
-    by_a = model.china.inducement(posture(4, a=np.array([0.6, 0.7, 0.8, 0.9])), zero)
-    by_r = model.china.inducement(posture(4, a=0.4), np.array([0.0, 0.3, 0.6, 0.9]))
+    by_m = inducement(model, posture(4, a=0.4, m=np.array([0.2, 0.4, 0.6, 0.8])), zero)
+    by_a = inducement(model, posture(4, a=np.array([0.6, 0.7, 0.8, 0.9])), zero)
+    by_r = inducement(model, posture(4, a=0.4), np.array([0.0, 0.3, 0.6, 0.9]))
     assert increasing(by_m) and decreasing(by_a) and decreasing(by_r)
 
 
@@ -143,15 +264,15 @@ def test_dprk_hazard_rises_with_provocation_and_alignment_falls_with_restraint_a
 ):
     """Launch hazard: up with n and US-ROK alignment, down with China's restraint and détente."""
     model = make_model(4, nk_provocation=np.array([0.2, 0.4, 0.6, 0.8]))
-    assert increasing(model.dprk.rate())
+    assert increasing(dprk_rate(model))
     model = make_model(4)
     model.rok.us_alignment = np.array([0.2, 0.4, 0.6, 0.8])
-    assert increasing(model.dprk.rate())
+    assert increasing(dprk_rate(model))
     model.rok.us_alignment = np.full(4, 0.6)
     model.china.restraint = np.array([0.2, 0.4, 0.6, 0.8])
-    assert decreasing(model.dprk.rate())
+    assert decreasing(dprk_rate(model))
     model.dprk.detente = np.array([0.0, 0.3, 0.6, 1.0])
-    rate = model.dprk.rate()
+    rate = dprk_rate(model)
     assert decreasing(rate) and rate[-1] == 0
 
 
@@ -167,13 +288,13 @@ def test_launch_raises_perceived_threat_which_then_decays_to_its_chronic_level()
     """A launch month lifts threat; without launches threat relaxes toward its chronic level."""
     model = make_model(2, nk_provocation=0.5)
     before = model.rok.threat.copy()
-    jumped = model.rok.next_threat(np.array([0.0, 1.0]))
+    jumped = next_threat(model, np.array([0.0, 1.0]))
     assert jumped[1] > jumped[0] >= 0
     p = model.knobs.structure.seoul
     chronic = p.chronic_threat * 0.5
     model.rok.threat = np.array([0.9, 0.0])
     for _ in range(200):
-        model.rok.threat = model.rok.next_threat(np.zeros(2))
+        model.rok.threat = next_threat(model, np.zeros(2))
     assert np.allclose(model.rok.threat, chronic, atol=1e-6), (model.rok.threat, chronic, before)
 
 
@@ -187,15 +308,15 @@ def test_japan_values_the_tie_more_with_threat_china_tension_reassurance_and_goo
     pos = posture(4, j=0.3)
     model = make_model(4)
     model.rok.threat = grid
-    assert increasing(model.japan.target(pos, np.full(4, 0.5)))
+    assert increasing(japan_target(model, pos, np.full(4, 0.5)))
     model = make_model(4, china_japan_tension=grid)
-    assert increasing(model.japan.target(pos, np.full(4, 0.5)))
+    assert increasing(japan_target(model, pos, np.full(4, 0.5)))
     model = make_model(4)
-    assert increasing(model.japan.target(pos, grid))
+    assert increasing(japan_target(model, pos, grid))
     model.japan.goodwill = grid
-    assert increasing(model.japan.target(pos, np.full(4, 0.5)))
+    assert increasing(japan_target(model, pos, np.full(4, 0.5)))
     model = make_model(4)
-    assert increasing(model.japan.target(posture(4, j=grid), np.full(4, 0.5)))
+    assert increasing(japan_target(model, posture(4, j=grid), np.full(4, 0.5)))
 
 
 def test_japan_cools_with_historical_grievance_and_its_own_export_controls() -> None:
@@ -204,11 +325,11 @@ def test_japan_cools_with_historical_grievance_and_its_own_export_controls() -> 
     pos = posture(4, j=0.6)
     model = make_model(4, japan_grievance=grid)
     model.rok.threat = np.full(4, 0.8)
-    assert decreasing(model.japan.target(pos, np.full(4, 0.9)))
+    assert decreasing(japan_target(model, pos, np.full(4, 0.9)))
     model = make_model(4)
     model.rok.threat = np.full(4, 0.8)
     model.japan.export_controls = grid
-    assert decreasing(model.japan.target(pos, np.full(4, 0.9)))
+    assert decreasing(japan_target(model, pos, np.full(4, 0.9)))
 
 
 # --- Seoul's indices ---------------------------------------------------------------------------
@@ -219,7 +340,7 @@ def test_retaliation_hits_the_economy_in_proportion_to_engagement_and_derisking_
 ):
     """Retaliation lowers E, the more so the more Seoul engages; de-risking cushions it."""
     model = make_model(4)
-    out = model.rok.outlook()
+    out = outlook(model)
     calm = dataclasses.replace(out, retaliation=np.zeros(4))
     hit = dataclasses.replace(out, retaliation=np.full(4, 0.8))
     by_m = posture(4, m=np.array([0.2, 0.4, 0.6, 0.8]), d=0.0)
@@ -233,7 +354,7 @@ def test_retaliation_hits_the_economy_in_proportion_to_engagement_and_derisking_
 def test_tech_controls_hit_only_engaged_sensitive_trade() -> None:
     """US tech controls cost Seoul nothing without engagement, and more the more it engages."""
     model = make_model(4)
-    out = model.rok.outlook()
+    out = outlook(model)
     free = dataclasses.replace(out, tech_controls=np.zeros(4))
     ctrl = dataclasses.replace(out, tech_controls=np.full(4, 0.8))
     pos = posture(4, m=np.array([0.0, 0.3, 0.6, 0.9]), d=0.0)
@@ -245,7 +366,7 @@ def test_security_rises_with_the_umbrella_and_falls_with_unanswered_threat() -> 
     """S rises with US commitment (at a given alignment) and falls with the North's threat."""
     model = make_model(4)
     pos = posture(4, a=0.7)
-    out = model.rok.outlook()
+    out = outlook(model)
     grid = np.array([0.2, 0.4, 0.6, 0.8])
     by_kappa = security_index(
         model, pos, dataclasses.replace(out, commitment=grid), np.full(4, 0.5)
@@ -258,7 +379,7 @@ def test_chinese_assertiveness_is_a_threat_that_alignment_answers() -> None:
     """Balance of threat: the security value of alignment rises with China's coercion level."""
     coercion = np.array([0.1, 0.4, 0.7, 1.0])
     model = make_model(4, china_coercion=coercion)
-    out = model.rok.outlook()
+    out = outlook(model)
     hi = security_index(model, posture(4, a=0.8), out, model.rok.threat)
     lo = security_index(model, posture(4, a=0.6), out, model.rok.threat)
     assert increasing(hi - lo)
@@ -267,15 +388,30 @@ def test_chinese_assertiveness_is_a_threat_that_alignment_answers() -> None:
 # --- Seoul's strategic choice -------------------------------------------------------------------
 
 
+def anticipated(model: GeoModel, state: str, share: str, target: np.ndarray) -> np.ndarray:
+    """State ``state`` anticipated by Seoul: its share ``rok.ahead_<share>`` of the gap closed."""
+    rows = (INDEX[state], INDEX[f"rok.ahead_{share}"])
+    return np.array([choice.ahead(model.state, r, *rows, target[r]) for r in range(model.lanes)])
+
+
 def test_horizon_zero_is_myopic() -> None:
     """At horizon 0 Seoul's anticipated state of the others is their current state."""
     model = make_model(3, **{"structure.seoul.horizon": 0.0})
     model.step()
-    options, _ = model.rok.candidates()
-    ahead = model.rok.anticipate(options)
-    now = model.rok.outlook()
-    for field in ("commitment", "tariff", "tech_controls", "retaliation", "restraint", "japan"):
-        assert np.allclose(getattr(ahead, field), getattr(now, field)[None, :]), field
+    moved = posture(3, a=0.9, m=0.1, j=0.9, d=0.9)
+    kappa, tau, chi = usa_targets(model, moved)
+    ret, rho = china_targets(model, moved)
+    q = japan_target(model, moved, model.usa.commitment)
+    for state, share, target in (
+        ("usa.commitment", "commitment", kappa),
+        ("usa.tariff", "tariff", tau),
+        ("usa.tech_controls", "tech_controls", chi),
+        ("china.retaliation", "retaliation", ret),
+        ("china.restraint", "restraint", rho),
+        ("japan.cooperation", "japan", q),
+    ):
+        now = model.state[INDEX[state], : model.lanes]
+        assert np.array_equal(anticipated(model, state, share, target), now), state
 
 
 def test_seoul_anticipates_that_a_shortfall_costs_commitment_and_alignment_costs_retaliation() -> (
@@ -285,10 +421,18 @@ def test_seoul_anticipates_that_a_shortfall_costs_commitment_and_alignment_costs
     step up to raise Beijing's retaliation; the myopic Seoul foresees neither."""
     model = make_model(2, us_pressure=0.8, china_coercion=0.8, **{"structure.seoul.horizon": 12.0})
     model.rok.us_alignment = np.full(2, 0.6)
-    options, _ = model.rok.candidates()
-    ahead = model.rok.anticipate(options)
-    assert np.all(ahead.commitment[1] < ahead.commitment[0])  # a step down
-    assert np.all(ahead.retaliation[2] > ahead.retaliation[0])  # a step up
+    step = model.knobs.structure.seoul.security_step
+    stay, lower, higher = (posture(2, a=0.6 + s * step, m=0.5) for s in (0, -1, 1))
+    commitment = [
+        anticipated(model, "usa.commitment", "commitment", usa_targets(model, p)[0])
+        for p in (stay, lower)
+    ]
+    retaliation = [
+        anticipated(model, "china.retaliation", "retaliation", china_targets(model, p)[0])
+        for p in (stay, higher)
+    ]
+    assert np.all(commitment[1] < commitment[0])  # a step down
+    assert np.all(retaliation[1] > retaliation[0])  # a step up
 
 
 def _move_codes(before: np.ndarray, after: np.ndarray, size: np.ndarray) -> np.ndarray:
@@ -330,13 +474,14 @@ def test_high_rationality_takes_the_best_anticipated_move() -> None:
     model.step()
     set_posture(model, posture(lanes, *(rng.uniform(0.05, 0.95, lanes) for _ in range(4))))
     rok = model.rok
-    options, moved = rok.candidates()
-    values = rok.utility(options, rok.anticipate(options)) - rok.weights["move_cost"] * moved
+    threat = rok.threat.copy()
+    rok.threat = next_threat(model, model.dprk.launch)  # what Seoul perceives first in its month
+    values = option_values(model)
+    rok.threat = threat
     current = [getattr(rok, name).copy() for name in POSTURE]
     p = model.knobs.structure.seoul
     sizes = [p.security_step, p.trade_step, p.security_step, p.trade_step]
-    rok.decide()
-    rok.apply()
+    rok.step()
     for i, name in enumerate(POSTURE):
         u = np.stack([values[1 + 2 * i], values[0], values[2 + 2 * i]])  # down, stay, up
         ordered = np.sort(u, axis=0)

@@ -142,13 +142,14 @@ def test_a_good_record_keeps_the_incumbent_more_often() -> None:
     lanes = 4000
     model = GeoModel(scenario, seeds=np.arange(lanes))
     good = np.arange(lanes) < lanes // 2
-    model.rok._record_sum = np.stack([np.where(good, 8.0, 3.0)] * 2)  # ten months at 0.8 or 0.3
-    model.rok._record_months = np.full(lanes, 10.0)
+    model.rok.record_security = np.where(good, 8.0, 3.0)  # ten months at 0.8 or 0.3
+    model.rok.record_economy = np.where(good, 8.0, 3.0)
+    model.rok.record_months = np.full(lanes, 10.0)
     model.steps = 1
     model.rok.hold_election(np.ones(lanes, dtype=bool))
     kept = model.rok.government == PRAGMATIC  # pragmatic incumbents kept
     assert kept[good].mean() > kept[~good].mean() + 0.3
-    assert np.all(model.rok._record_months == 0)  # the record starts anew after an election
+    assert np.all(model.rok.record_months == 0)  # the record starts anew after an election
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,20 @@ from sim.scenario import LANE_FIELDS, Levels, Scenario
 from sim.structure import Structure, structure_fields
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL_MODULES = ("sim/seoul.py", "sim/agents.py", "sim/model.py", "sim/events.py", "sim/observe.py")
+MODEL_MODULES = (
+    "sim/seoul.py",
+    "sim/agents.py",
+    "sim/model.py",
+    "sim/events.py",
+    "sim/observe.py",
+    "sim/kernel/powers.py",
+    "sim/kernel/choice.py",
+    "sim/kernel/observe.py",
+    "sim/kernel/lanes.py",
+    "sim/kernel/layout.py",
+)
+"""Modules with model equations (the kernels) or their state; ``sim/kernel/cache.py`` holds only
+compilation settings."""
 ALLOWED = {0, 1, 2}
 """Numbers the model modules may write: 0, 1, 2 (bounds, complements, squares)."""
 
