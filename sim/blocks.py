@@ -58,6 +58,24 @@ class BlockTask:
     aggregate: AggregateSpec | None = None
 
 
+_HEAP = {"frozen": False}
+"""Whether this process has moved its long-lived objects out of the cycle collector's sight."""
+
+
+def _collect() -> None:
+    """Collect the reference cycles a block left (a Mesa model and its agents refer to each other).
+
+    :func:`sim.model.simulate` already frees the block's arrays, so this only catches small objects.
+    After the first block the process's long-lived objects (modules, compiled kernels, caches) are
+    frozen (:func:`gc.freeze`), so each later collection looks only at what is new: a full
+    collection of the whole heap cost ~80-130 ms per 8,192-run block, ~20% of its time.
+    """
+    gc.collect()
+    if not _HEAP["frozen"]:
+        gc.freeze()
+        _HEAP["frozen"] = True
+
+
 def run_block(task: BlockTask) -> BlockOutput:
     """Run one block and tabulate it.
 
@@ -71,7 +89,7 @@ def run_block(task: BlockTask) -> BlockOutput:
     run_ids = np.arange(task.run_start, task.run_start + n, dtype=np.int64)
     point_ids, replicates = split_run_ids(run_ids, task.replications)
     result = simulate(task.scenario, task.seeds, task.lane_values)
-    gc.collect()  # the model's agents and model refer to each other: free the block's history now
+    _collect()
     outcomes = outcome_names(result.finals["outcome"])
     runs = pa.table(
         {
