@@ -295,7 +295,9 @@ class LaneResult:
         finals: per run, shape (R,): final-window means of :data:`FINAL_VARIABLES`, ``launches`` (int64)
             and ``outcome`` (int8 class codes;
             names are attached when a table is written).
-        trajectories: per run and step, shape (R, steps): :data:`TRAJECTORY_VARIABLES`.
+        trajectories: per run and step, shape (R, steps): :data:`TRAJECTORY_VARIABLES`; transposed
+            views of the month-by-month history (Fortran-ordered, not copied: a copy cost ~13% of
+            a block's time and 63 MiB at 8,192 lanes).
     """
 
     finals: dict[str, np.ndarray]
@@ -324,7 +326,7 @@ def simulate(
     finals["launches"] = model.dprk.launches.copy()
     finals["outcome"] = model.outcomes()
     trajectories = {
-        name: np.ascontiguousarray(model.history[name].T) for name in TRAJECTORY_VARIABLES
+        name: model.history[name].T for name in TRAJECTORY_VARIABLES
     }
     _release(model)
     return LaneResult(finals=finals, trajectories=trajectories)
