@@ -325,8 +325,6 @@ def simulate(
     finals = model.final_window()
     finals["launches"] = model.dprk.launches.copy()
     finals["outcome"] = model.outcomes()
-    trajectories = {
-        name: model.history[name].T for name in TRAJECTORY_VARIABLES
-    }
+    trajectories = {name: model.history[name].T for name in TRAJECTORY_VARIABLES}
     _release(model)
     return LaneResult(finals=finals, trajectories=trajectories)
