@@ -3,20 +3,22 @@
 Values are binned into 100 bins (bin ``i`` holds ``[i/100, (i+1)/100)``, 1.0 goes to bin 99). The
 quantile ``q`` of ``n`` values is read from the first bin whose cumulative count ``c`` satisfies
 ``10 c >= 10 q n`` (integer arithmetic, so no rounding), interpolated linearly inside that bin; it is
-therefore exact to 0.01. A block computes the bands of the points that lie wholly inside it directly
-(by sorting bins, which gives the same numbers as the histogram) and hands on sparse histogram counts
-for the at most two points it shares with neighbouring blocks; :mod:`sim.storage` merges those exactly.
+therefore exact to 0.01. A block computes the bands of the points that lie wholly inside it directly and hands
+on sparse histogram counts for the at most two points it shares with neighbouring blocks;
+:mod:`sim.storage` merges those exactly. The per-block work is two numba kernels over the block's
+history panel (:mod:`sim.kernel.bins`); merged histograms are read here, in numpy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
 from sim.contract.columns import BANDS_SCHEMA, HIST_SCHEMA, TRAJECTORY_VARIABLES
+from sim.kernel.bins import point_quantiles, run_histograms
 
 N_BINS = 100
 """Histogram bins on [0, 1]."""
@@ -24,19 +26,7 @@ TENTHS: tuple[int, ...] = (1, 5, 9)
 """The quantiles, in tenths: q10, q50, q90."""
 
 _VARIABLES = pa.array(TRAJECTORY_VARIABLES, type=pa.string())
-
-
-def to_bins(values: npt.ArrayLike) -> npt.NDArray[np.int16]:
-    """Bin indices 0..99 of values in [0, 1] (values outside are clipped).
-
-    Args:
-        values: any array of floats.
-
-    Returns:
-        int16 array of the same shape.
-    """
-    scaled = np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0) * N_BINS
-    return np.minimum(scaled.astype(np.int16), N_BINS - 1)
+_TENTHS = np.array(TENTHS, dtype=np.int64)
 
 
 def _interpolate(
@@ -72,27 +62,6 @@ def hist_quantiles(
         idx = np.argmax(10 * cum >= tenths * n_col[:, None], axis=1)
         count = counts[rows, idx]
         out[k] = _interpolate(idx, cum[rows, idx] - count, count, tenths, n_col)
-    return out
-
-
-def sorted_quantiles(sorted_bins: npt.NDArray[np.int16]) -> npt.NDArray[np.float64]:
-    """Quantiles from bin indices sorted along axis 1 (equal to :func:`hist_quantiles`).
-
-    Args:
-        sorted_bins: shape (P, R, C): per point, its R runs' bins, sorted along R, for C cells.
-
-    Returns:
-        shape (len(TENTHS), P, C).
-    """
-    n = sorted_bins.shape[1]
-    out = np.empty((len(TENTHS), sorted_bins.shape[0], sorted_bins.shape[2]))
-    for k, tenths in enumerate(TENTHS):
-        # first sorted position j with 10 * (j + 1) >= tenths * n
-        j = (tenths * n + 9) // 10 - 1
-        b = sorted_bins[:, j, :]
-        below = (sorted_bins < b[:, None, :]).sum(axis=1)
-        count = (sorted_bins == b[:, None, :]).sum(axis=1)
-        out[k] = _interpolate(b, below, count, tenths, n)
     return out
 
 
@@ -134,7 +103,7 @@ def block_bands(
     point_ids: npt.NDArray[np.int64],
     run_start: int,
     replications: int,
-    trajectories: Mapping[str, npt.NDArray[np.float64]],
+    panel: npt.NDArray[np.float64],
 ) -> tuple[pa.Table, pa.Table]:
     """Bands of a block's complete points and histogram counts of its partial points.
 
@@ -142,32 +111,29 @@ def block_bands(
         point_ids: point of each run of the block (consecutive run ids from ``run_start``).
         run_start: first run id of the block.
         replications: runs per point.
-        trajectories: per variable, shape (n_runs, steps).
+        panel: the trajectories by variable, step and run, shape (len(TRAJECTORY_VARIABLES), steps,
+            n_runs) (:attr:`sim.model.LaneResult.panel`).
 
     Returns:
         ``(bands, hist)`` with :data:`BANDS_SCHEMA` and :data:`HIST_SCHEMA`.
     """
     n_runs = len(point_ids)
     run_stop = run_start + n_runs
-    steps = trajectories[TRAJECTORY_VARIABLES[0]].shape[1]
-    cells = steps * len(TRAJECTORY_VARIABLES)
-    bins = np.stack([to_bins(trajectories[v]) for v in TRAJECTORY_VARIABLES], axis=-1)
-    bins = bins.reshape(n_runs, cells)
+    steps = panel.shape[1]
     first, last = int(point_ids[0]), int(point_ids[-1])
     lo = first if first * replications >= run_start else first + 1
     hi = last if (last + 1) * replications <= run_stop else last - 1
     if hi >= lo:
-        rows = slice(lo * replications - run_start, (hi + 1) * replications - run_start)
-        grouped = np.sort(bins[rows].reshape(hi - lo + 1, replications, cells), axis=1)
-        quantiles = sorted_quantiles(grouped)
+        quantiles = point_quantiles(
+            panel, lo * replications - run_start, replications, hi - lo + 1, _TENTHS, N_BINS
+        )
         bands = _bands_table(np.arange(lo, hi + 1), quantiles, steps, replications)
     else:
         bands = BANDS_SCHEMA.empty_table()
     pieces = []
     for p in sorted({first, last} - set(range(lo, hi + 1))):
-        sel = bins[point_ids == p]
-        keys = (np.arange(cells, dtype=np.int64) * N_BINS)[None, :] + sel
-        flat = np.bincount(keys.ravel(), minlength=cells * N_BINS)
+        rows = np.flatnonzero(point_ids == p)
+        flat = run_histograms(panel, int(rows[0]), int(rows[-1]) + 1, N_BINS).ravel()
         nz = np.flatnonzero(flat)
         pieces.append(
             pa.table(

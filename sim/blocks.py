@@ -124,7 +124,7 @@ def run_block(task: BlockTask) -> BlockOutput:
         },
         schema=TRAJECTORIES_SCHEMA,
     )
-    bands, hist = block_bands(point_ids, task.run_start, task.replications, result.trajectories)
+    bands, hist = block_bands(point_ids, task.run_start, task.replications, result.panel)
     extra: dict[str, pa.Table] = {}
     if spec is not None:
         extra = spec.tables(point_ids, result.finals["outcome"], result.finals, task.lane_values)

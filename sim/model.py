@@ -23,11 +23,12 @@ from sim.contract.columns import FINAL_VARIABLES, TRAJECTORY_VARIABLES
 from sim.contract.outcomes import OUTCOMES, Thresholds, classify_codes
 from sim.events import apply_event
 from sim.kernel.lanes import NOISE_CHANNELS as _CHANNELS
-from sim.kernel.lanes import anticipation, spin_up, whole_month
-from sim.kernel.layout import new_state
+from sim.kernel.lanes import anticipation, observe_lanes, spin_up, whole_month
+from sim.kernel.layout import INDEX, new_state, width
+from sim.kernel.record import record_lanes
 from sim.knobs import lane_knobs
 from sim.noise import uniform_lanes
-from sim.observe import OBSERVABLES, observe
+from sim.observe import OBSERVABLES
 from sim.plan import run_seeds
 from sim.scenario import DEFAULT_SCENARIO, LANE_FIELDS, Event, Scenario, field_path
 from sim.seoul import ROK
@@ -36,6 +37,26 @@ STATE_VARIABLES: tuple[str, ...] = (*TRAJECTORY_VARIABLES, "government")
 """What ``GeoModel.history`` keeps: the trajectory variables and the government's preset index."""
 NOISE_CHANNELS: tuple[str, ...] = _CHANNELS
 """Uniform draws each lane makes every month, in this order (the posture variables, launch, election)."""
+RECORDED_STATE: dict[str, str] = {
+    "us_alignment": "rok.us_alignment",
+    "china_engagement": "rok.china_engagement",
+    "japan_cooperation": "rok.japan_cooperation",
+    "derisking": "rok.derisking",
+    "security_index": "rok.security",
+    "economic_index": "rok.economy",
+    "us_commitment": "usa.commitment",
+    "threat": "rok.threat",
+    "retaliation": "china.retaliation",
+    "tariff": "usa.tariff",
+    "tech_controls": "usa.tech_controls",
+    "japan_cooperation_jp": "japan.cooperation",
+}
+"""The state variable behind each recorded variable that is not an observable or the government."""
+if (*RECORDED_STATE, *OBSERVABLES, "government") != STATE_VARIABLES:
+    raise ValueError("the history panel's rows must be the recorded state, observables, government")
+_RECORDED_ROWS = np.array([INDEX[name] for name in RECORDED_STATE.values()], dtype=np.int64)
+_OBSERVED = slice(len(RECORDED_STATE), len(RECORDED_STATE) + len(OBSERVABLES))
+"""Rows of the panel the observables are written to."""
 
 _SHORT_NAMES: dict[str, str] = {
     field_path(path)[-1]: path
@@ -71,7 +92,9 @@ class GeoModel(mesa.Model):
             arrays are their rows.
         rok, usa, china, dprk, japan, russia: the six agents.
         others: the five powers around Seoul (all agents but ``rok``), in activation order.
-        history: per-step arrays of :data:`STATE_VARIABLES`, each of shape (steps, R).
+        panel: the month-by-month history, shape (len(STATE_VARIABLES), steps, R), written by
+            :func:`sim.kernel.record.record_lanes` (and the observables by the month's kernel).
+        history: the panel's rows by name, each of shape (steps, R).
         datacollector: at R = 1, Mesa model reporters of the main variables and ``outcome``.
     """
 
@@ -135,9 +158,14 @@ class GeoModel(mesa.Model):
         self.dprk = DPRK(self)
         self.others = (self.usa, self.china, self.dprk, self.japan, self.russia)
         self.spin_up()
-        self.history: dict[str, np.ndarray] = {
-            name: np.empty((self.horizon, self.lanes)) for name in STATE_VARIABLES
-        }
+        # Each month's row is padded (width): with rows of exactly 2**k lanes every variable's
+        # row would start at the same offset modulo 4 KiB and the month's 16 write streams would
+        # fight over the same cache sets (record_lanes ran ~4x slower).
+        self.panel = np.empty((len(STATE_VARIABLES), self.horizon, width(self.lanes)))[
+            ..., : self.lanes
+        ]
+        self.history: dict[str, np.ndarray] = dict(zip(STATE_VARIABLES, self.panel, strict=True))
+        self._election_months = self._months_with_elections()
         self.datacollector: mesa.DataCollector | None = None
         if self.lanes == 1:
             reporters = {name: _lane0_reporter(name) for name in TRAJECTORY_VARIABLES}
@@ -168,6 +196,22 @@ class GeoModel(mesa.Model):
         anticipation(self.knobs.table, self.state, self.lanes)
         spin_up(self.knobs.table, self.state, self.lanes)
 
+    def _months_with_elections(self) -> frozenset[int]:
+        """Months 1..horizon in which some lane holds an election (``structure.elections``).
+
+        The election fields are not scheduled, so this is known at the start; a month outside the
+        set skips the per-lane test (:meth:`_elections_due`).
+        """
+        p = self.knobs.structure.elections
+        held = p.enabled == 1
+        if not np.any(held):
+            return frozenset()
+        months = np.arange(1, self.horizon + 1)
+        found: set[int] = set()
+        for first, period in np.unique(np.stack([p.first[held], p.period[held]]), axis=1).T:
+            found.update(months[(months >= first) & ((months - first) % period == 0)].tolist())
+        return frozenset(found)
+
     def _elections_due(self) -> np.ndarray:
         """Lanes where an election is due this month (``structure.elections``), boolean (R,)."""
         p = self.knobs.structure.elections
@@ -181,55 +225,30 @@ class GeoModel(mesa.Model):
         order); otherwise the stages run one after the other, with the events and elections between.
         """
         self.knobs.at_month(self.steps)
+        t = self.steps - 1
         events = self._events.get(self.steps, ())
-        due = self._elections_due()
-        if events or np.any(due):
+        due = self._elections_due() if self.steps in self._election_months else None
+        observed = self.panel[_OBSERVED, t]
+        if events or due is not None:
             others_month(self)
             for event in events:  # same for every lane; effects in sim.events.EFFECTS
                 apply_event(self, event)
-            if np.any(due):
+            if due is not None:
                 self.rok.hold_election(due)
             self.rok.step()
-            observed = observe(self)
+            observe_lanes(self.knobs.table, self.state, observed, self.lanes)
         else:
-            out = np.empty((len(OBSERVABLES), self.lanes))
             whole_month(
-                self.knobs.table,
-                self.state,
-                self.counters,
-                self._noise,
-                self.steps - 1,
-                self.lanes,
-                out,
+                self.knobs.table, self.state, self.counters, self._noise, t, self.lanes, observed
             )
-            observed = dict(zip(OBSERVABLES, out, strict=True))
-        self._record(observed)
+        government = INDEX["rok.government"]
+        record_lanes(
+            self.state, self.counters, _RECORDED_ROWS, government, self.panel, t, self.lanes
+        )
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if self.steps >= self.horizon:
             self.running = False
-
-    def _record(self, observed: dict[str, np.ndarray]) -> None:
-        t = self.steps - 1
-        rok = self.rok
-        values = {
-            "us_alignment": rok.us_alignment,
-            "china_engagement": rok.china_engagement,
-            "japan_cooperation": rok.japan_cooperation,
-            "derisking": rok.derisking,
-            "security_index": rok.security,
-            "economic_index": rok.economy,
-            "us_commitment": self.usa.commitment,
-            "threat": rok.threat,
-            "retaliation": self.china.retaliation,
-            "tariff": self.usa.tariff,
-            "tech_controls": self.usa.tech_controls,
-            "japan_cooperation_jp": self.japan.cooperation,
-            "government": rok.government,
-            **observed,
-        }
-        for name, value in values.items():
-            self.history[name][t] = value
 
     def final_window(self) -> dict[str, np.ndarray]:
         """Means over the last ``classification.final_window`` steps so far, each shape (R,).
@@ -279,6 +298,7 @@ def _release(model: GeoModel) -> None:
         vars(agent).clear()
     model.others = ()
     model.history = {}
+    del model.panel
     del model._noise, model.knobs, model.state, model.counters
     model._events = {}
 
@@ -298,10 +318,13 @@ class LaneResult:
         trajectories: per run and step, shape (R, steps): :data:`TRAJECTORY_VARIABLES`; transposed
             views of the month-by-month history (Fortran-ordered, not copied: a copy cost ~13% of
             a block's time and 63 MiB at 8,192 lanes).
+        panel: the same numbers by variable, step and run, shape (len(TRAJECTORY_VARIABLES),
+            steps, R); ``trajectories[TRAJECTORY_VARIABLES[i]]`` is ``panel[i].T``.
     """
 
     finals: dict[str, np.ndarray]
     trajectories: dict[str, np.ndarray]
+    panel: np.ndarray
 
 
 def simulate(
@@ -325,6 +348,7 @@ def simulate(
     finals = model.final_window()
     finals["launches"] = model.dprk.launches.copy()
     finals["outcome"] = model.outcomes()
-    trajectories = {name: model.history[name].T for name in TRAJECTORY_VARIABLES}
+    panel = model.panel[: len(TRAJECTORY_VARIABLES)]
+    trajectories = {name: rows.T for name, rows in zip(TRAJECTORY_VARIABLES, panel, strict=False)}
     _release(model)
-    return LaneResult(finals=finals, trajectories=trajectories)
+    return LaneResult(finals=finals, trajectories=trajectories, panel=panel)

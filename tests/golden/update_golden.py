@@ -56,7 +56,7 @@ def run_scenario(name: str, seeds: np.ndarray) -> LaneResult:
     """Simulate the named scenario with the given run seeds, one lane per seed (outcomes as names)."""
     result = simulate(load_scenario(name), seeds)
     names = np.asarray(OUTCOMES)[result.finals["outcome"]]
-    return LaneResult({**result.finals, "outcome": names}, result.trajectories)
+    return LaneResult({**result.finals, "outcome": names}, result.trajectories, result.panel)
 
 
 def rows_for(name: str, seeds: np.ndarray, result: LaneResult) -> list[dict[str, str]]:

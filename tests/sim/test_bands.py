@@ -1,4 +1,4 @@
-"""Quantile bands: exact against a slow histogram, whatever the block size; sorted = histogram."""
+"""Quantile bands: exact against a slow histogram, whatever the block size; kernels = histogram."""
 
 from __future__ import annotations
 
@@ -12,11 +12,18 @@ from faults import run_batch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.bands import TENTHS, hist_quantiles, sorted_quantiles, to_bins
+from sim.bands import N_BINS, TENTHS, hist_quantiles
 from sim.contract.columns import TRAJECTORY_VARIABLES
 from sim.engine import ExecOptions
+from sim.kernel.bins import point_quantiles, run_histograms
 from sim.model import simulate
 from sim.plan import RunPlan
+
+
+def to_bins(values: np.ndarray) -> np.ndarray:
+    """Bins the obvious way: 100 bins on [0, 1], values clipped, 1.0 in the last bin."""
+    scaled = np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0) * N_BINS
+    return np.minimum(scaled.astype(np.int16), N_BINS - 1)
 
 
 def _reference_bands(plan: RunPlan) -> pd.DataFrame:
@@ -59,15 +66,38 @@ def test_bands_are_exact_and_independent_of_blocks(tmp_path: Path, block_size: i
     assert ((bands["q10"] <= bands["q50"]) & (bands["q50"] <= bands["q90"])).all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40),
+    st.integers(1, 3),
 )
-def test_sorted_and_histogram_quantiles_agree(values: list[float]) -> None:
-    bins = to_bins(np.array(values))
-    counts = np.bincount(bins, minlength=100)[None, :]
-    from_hist = hist_quantiles(counts, len(values))[:, 0]
-    from_sort = sorted_quantiles(np.sort(bins)[None, :, None])[:, 0, 0]
-    np.testing.assert_array_equal(from_hist, from_sort)
-    exact = np.quantile(np.array(values), [0.1, 0.5, 0.9], method="inverted_cdf")
+def test_kernel_quantiles_agree_with_histogram_quantiles(values: list[float], copies: int) -> None:
+    """Small points (sorted in the kernel) and large ones (counted) give the histogram's numbers."""
+    data = np.array(values * (copies if copies == 1 else 50 * copies))
+    n = len(data)
+    panel = np.stack([data, 1.0 - data])[None, :, :]  # one variable, two steps
+    counts = np.bincount(to_bins(data), minlength=N_BINS)[None, :]
+    from_hist = hist_quantiles(counts, n)[:, 0]
+    tenths = np.array(TENTHS, dtype=np.int64)
+    from_kernel = point_quantiles(panel, 0, n, 1, tenths, N_BINS)
+    np.testing.assert_array_equal(from_kernel[:, 0, 0], from_hist)
+    exact = np.quantile(data, [0.1, 0.5, 0.9], method="inverted_cdf")
     assert (np.abs(from_hist - exact) <= 0.01 + 1e-12).all()
+    counted = run_histograms(panel, 0, n, N_BINS)
+    np.testing.assert_array_equal(counted[0], counts[0])
+    np.testing.assert_array_equal(counted[1], np.bincount(to_bins(1.0 - data), minlength=N_BINS))
+
+
+def test_kernel_quantiles_of_consecutive_points() -> None:
+    """Each point's quantiles come from its own runs only, cell by cell (step-major cells)."""
+    rng = np.random.default_rng(5)
+    panel = rng.random((3, 4, 2 * 150 + 7))
+    tenths = np.array(TENTHS, dtype=np.int64)
+    got = point_quantiles(panel, 7, 150, 2, tenths, N_BINS)
+    for p in range(2):
+        runs = panel[:, :, 7 + 150 * p : 7 + 150 * (p + 1)]
+        for t in range(4):
+            for v in range(3):
+                counts = np.bincount(to_bins(runs[v, t]), minlength=N_BINS)[None, :]
+                expected = hist_quantiles(counts, 150)[:, 0]
+                np.testing.assert_array_equal(got[:, p, t * 3 + v], expected)
