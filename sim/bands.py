@@ -194,7 +194,9 @@ class BandMerger:
                 self._flush()
                 self.open_point = int(p)
             sel = point == p
-            np.add.at(self.counts, (cell[sel], bins[sel]), count[sel])
+            # a block lists each (cell, bin) of a point once, so a plain fancy add is exact
+            # (np.add.at, which allows repeats, was ~4x slower)
+            self.counts[cell[sel], bins[sel]] += count[sel]
             if (int(p) + 1) * self.replications <= block_stop:
                 self._flush()
         if first_complete is not None:
