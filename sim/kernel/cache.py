@@ -22,6 +22,9 @@ HERE = Path(__file__).resolve().parent
 PAD = 8
 """Rows of the knob and state tables are padded to a multiple of PAD lanes plus PAD (one 64-byte
 cache line), so that rows 2**k lanes long do not all map to the same cache sets."""
+TILE = 64
+"""Lanes per tile of Seoul's month (:mod:`sim.kernel.lanes`): each stage runs as one loop over a tile
+copied into a small scratch table, which the compiler turns into SIMD instructions across lanes."""
 
 
 def fingerprint() -> str:

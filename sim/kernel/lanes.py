@@ -10,8 +10,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.kernel.choice import POSTURE, SIZE, choose, indices, next_threat, value_options
-from sim.kernel.layout import ix
+from sim.kernel.cache import TILE
+from sim.kernel.choice import (
+    OPTIONS,
+    POSTURE,
+    SIZE,
+    WORK,
+    indices,
+    next_threat,
+    pick,
+    value_options,
+    weigh,
+)
+from sim.kernel.layout import KNOB_NAMES, STATE_NAMES, ix
 from sim.kernel.observe import observables
 from sim.kernel.powers import (
     china_grievance,
@@ -27,8 +38,11 @@ NOISE_CHANNELS: tuple[str, ...] = (*POSTURE, "launch", "election")
 """Uniform draws each lane makes every month, in this order."""
 LAUNCH = NOISE_CHANNELS.index("launch")
 ELECTION = NOISE_CHANNELS.index("election")
-OPTIONS = 1 + 2 * SIZE
-"""Seoul's options each month: stay, or a step down or up of one posture variable."""
+KNOBS, STATES = len(KNOB_NAMES), len(STATE_NAMES)
+DRAWS = KNOBS + STATES + WORK
+"""Row of a tile's first posture draw (:func:`seoul_tile`)."""
+ROWS = DRAWS + SIZE
+"""Rows of a tile: the knobs, the state, Seoul's work rows and its posture draws."""
 
 
 @njit(cache=True, error_model="numpy")
@@ -167,22 +181,51 @@ def fade(K: np.ndarray, S: np.ndarray, r: int, state: int, persistence: int) -> 
     S[state, r] = S[state, r] * K[persistence, r]
 
 
-@njit(cache=True, error_model="numpy")
-def seoul_lane(
-    K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int, r: int, values: np.ndarray
+@njit(cache=True, error_model="numpy", forceinline=True)
+def copy(source: np.ndarray, target: np.ndarray, n: int) -> None:
+    """The first n values of ``source`` into ``target`` (two contiguous rows that do not overlap)."""
+    for c in range(n):
+        target[c] = source[c]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def seoul_tile(
+    K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int, start: int, n: int, T: np.ndarray
 ) -> None:
-    """Seoul's month in lane r (:func:`seoul_month`); ``values`` is a scratch of nine floats."""
-    S[ix("rok.threat"), r] = next_threat(
-        K, r, S[ix("rok.threat"), r], S[ix("russia.support"), r], S[ix("dprk.launch"), r]
-    )
-    value_options(K, S, r, values)
+    """Seoul's month in lanes ``start .. start + n - 1`` (:func:`seoul_month`), through the tile T.
+
+    The lanes' knobs, state and draws are copied into T (shape (ROWS, TILE)); each stage then runs
+    as a loop over the tile's columns on T alone, which the compiler vectorises across lanes
+    (except :func:`~sim.kernel.choice.weigh`, which calls ``exp``); the state goes back to S.
+    Columns past n hold an earlier tile's lanes, computed and discarded.
+    """
+    for row in range(KNOBS):
+        copy(K[row, start : start + n], T[row], n)
+    for row in range(STATES):
+        copy(S[row, start : start + n], T[KNOBS + row], n)
     for i in range(SIZE):
-        S[ix("rok.us_alignment") + i, r] = choose(K, S, r, values, i, noise[t, i, r])
-    security, economy = indices(K, S, r)
-    S[ix("rok.security"), r], S[ix("rok.economy"), r] = security, economy
-    S[ix("rok.record_security"), r] = S[ix("rok.record_security"), r] + security
-    S[ix("rok.record_economy"), r] = S[ix("rok.record_economy"), r] + economy
-    S[ix("rok.record_months"), r] = S[ix("rok.record_months"), r] + 1.0
+        copy(noise[t, i, start : start + n], T[DRAWS + i], n)
+    Kt, St, W = T[:KNOBS], T[KNOBS : KNOBS + STATES], T[KNOBS + STATES :]
+    for c in range(TILE):
+        St[ix("rok.threat"), c] = next_threat(
+            Kt, c, St[ix("rok.threat"), c], St[ix("russia.support"), c], St[ix("dprk.launch"), c]
+        )
+    for c in range(TILE):
+        value_options(Kt, St, c, W)
+    for c in range(TILE):
+        for i in range(SIZE):
+            weigh(Kt, St, c, W, i)
+    for c in range(TILE):
+        for i in range(SIZE):
+            St[ix("rok.us_alignment") + i, c] = pick(Kt, St, c, W, i, W[WORK + i, c])
+    for c in range(TILE):
+        security, economy = indices(Kt, St, c)
+        St[ix("rok.security"), c], St[ix("rok.economy"), c] = security, economy
+        St[ix("rok.record_security"), c] = St[ix("rok.record_security"), c] + security
+        St[ix("rok.record_economy"), c] = St[ix("rok.record_economy"), c] + economy
+        St[ix("rok.record_months"), c] = St[ix("rok.record_months"), c] + 1.0
+    for row in range(STATES):
+        copy(T[KNOBS + row], S[row, start : start + n], n)
 
 
 @njit(cache=True, error_model="numpy")
@@ -196,9 +239,9 @@ def seoul_month(K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int, lanes: 
         t: the month's row of ``noise`` (steps - 1).
         lanes: number of lanes R (the tables' further columns are padding).
     """
-    values = np.empty(OPTIONS)
-    for r in range(lanes):
-        seoul_lane(K, S, noise, t, r, values)
+    T = np.zeros((ROWS, TILE))
+    for start in range(0, lanes, TILE):
+        seoul_tile(K, S, noise, t, start, min(TILE, lanes - start), T)
 
 
 @njit(cache=True, error_model="numpy")
@@ -214,8 +257,8 @@ def whole_month(
     """A month with no event and no election: the others', then Seoul's, then the observables.
 
     The same per-lane stages as :func:`others_month`, :func:`seoul_month` and :func:`observe_lanes`
-    in the same order for each lane, in one pass over the tables (lanes are independent, so the
-    numbers are those of the three passes).
+    in the same order for each tile of lanes, in one pass over the tables (lanes are independent,
+    so the numbers are those of the three passes).
 
     Args:
         K: knob table.
@@ -226,11 +269,14 @@ def whole_month(
         lanes: number of lanes R.
         out: the month's observables, shape (3, R), written in place.
     """
-    values = np.empty(OPTIONS)
-    for r in range(lanes):
-        others_lane(K, S, C, noise, t, r)
-        seoul_lane(K, S, noise, t, r, values)
-        out[0, r], out[1, r], out[2, r] = observables(K, S, r)
+    T = np.zeros((ROWS, TILE))
+    for start in range(0, lanes, TILE):
+        n = min(TILE, lanes - start)
+        for r in range(start, start + n):
+            others_lane(K, S, C, noise, t, r)
+        seoul_tile(K, S, noise, t, start, n, T)
+        for r in range(start, start + n):
+            out[0, r], out[1, r], out[2, r] = observables(K, S, r)
 
 
 @njit(cache=True, error_model="numpy")

@@ -125,9 +125,7 @@ def new_state(lanes: int) -> tuple[np.ndarray, np.ndarray]:
         the counters, int64 of shape (len(COUNTERS), width(R)).
     """
     columns = width(lanes)
-    return np.zeros((columns, len(STATE_NAMES))).T, np.zeros(
-        (len(COUNTERS), columns), dtype=np.int64
-    )
+    return np.zeros((len(STATE_NAMES), columns)), np.zeros((len(COUNTERS), columns), dtype=np.int64)
 
 
 def knob_table(values: dict[str, np.ndarray], lanes: int) -> np.ndarray:
@@ -137,7 +135,7 @@ def knob_table(values: dict[str, np.ndarray], lanes: int) -> np.ndarray:
         values: dotted path to an array of shape (R,), for every lane field.
         lanes: number of lanes R.
     """
-    table = np.zeros((width(lanes), len(KNOB_NAMES))).T
+    table = np.zeros((len(KNOB_NAMES), width(lanes)))
     for i, path in enumerate(KNOB_NAMES):
         table[i, :lanes] = values[path]
     return table
