@@ -141,7 +141,13 @@ def launch_probability(
     K: np.ndarray, r: int, a: float, support: float, restraint: float, detente: float
 ) -> float:
     """Probability of at least one launch this month, ``1 - exp(-hazard)``."""
-    return -math.expm1(-dprk_rate(K, r, a, support, restraint, detente))
+    return launch_chance(dprk_rate(K, r, a, support, restraint, detente))
+
+
+@njit(cache=True, error_model="numpy", forceinline=True)
+def launch_chance(hazard: float) -> float:
+    """Probability of at least one launch in a month of the given hazard, ``1 - exp(-hazard)``."""
+    return -math.expm1(-hazard)
 
 
 @njit(cache=True, error_model="numpy", forceinline=True)
