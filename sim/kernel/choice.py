@@ -2,8 +2,12 @@
 
 See :mod:`sim.seoul` for the model these implement. ``K`` is the knob table, ``S`` the state table
 (:mod:`sim.kernel.layout`) and ``r`` the lane; a posture is four floats ``(a, m, j, d)``. The nine
-options of a month are valued one lane at a time in straight-line code (the nine utilities share
-every term that does not depend on the posture), into a scratch of nine floats.
+options of a month are valued in straight-line code per lane (the nine utilities share every term
+that does not depend on the posture) into work rows ``W`` (the options' values, then the logit
+weights, :data:`WORK` rows); run over a tile's lanes (:mod:`sim.kernel.tiles`), the valuation and
+the pick are SIMD loops, and only :func:`weigh` calls ``exp``. Every function is force-inlined
+(``forceinline=True``) into the loops that call it: a call the compiler does not inline stops it
+vectorising the loop.
 """
 
 from __future__ import annotations

@@ -3,6 +3,12 @@
 ``K`` is the knob table, ``S`` the state table and ``C`` the counters (:mod:`sim.kernel.layout`);
 ``noise`` holds every lane's uniform draws, shape (steps, len(NOISE_CHANNELS), R). A lane reads only
 its own column and draws, so its numbers do not depend on the other lanes of the block.
+
+The months (:func:`others_month`, :func:`seoul_month`, :func:`whole_month`) run tile by tile
+(:mod:`sim.kernel.tiles`): each stage of a tile (:func:`others_tile`, :func:`seoul_tile`) is a few
+loops over the tile's lanes that call the per-lane equations, force-inlined, so the compiler turns
+each loop into SIMD instructions across lanes; ``exp`` and ``expm1`` stay libm's scalar calls, in
+loops of their own. The spin-up and the anticipation shares run once per block, lane by lane.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Each function takes the knob table ``K`` (:mod:`sim.kernel.layout`), the lane ``r`` and plain floats,
 and returns floats, so Seoul can value a candidate posture ``(a, m, j, d)`` in registers. Every
-coefficient is read by its schema path; the only literals are 0, 1 and 2.
+coefficient is read by its schema path; the only literals are 0, 1 and 2. Every function is
+force-inlined into its callers (so a loop over a tile's lanes vectorises, :mod:`sim.kernel.tiles`).
 """
 
 from __future__ import annotations
