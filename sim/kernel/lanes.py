@@ -203,14 +203,7 @@ def others_month(
         t: the month's row of ``noise`` (steps - 1).
         lanes: number of lanes R (the tables' further columns are padding).
     """
-    T = new_tile()
-    Kt, St, W = views(T)
-    for start in range(0, lanes, TILE):
-        n = min(TILE, lanes - start)
-        load(K, S, noise, t, start, n, T)
-        others_tile(Kt, St, W)
-        unload(T, S, start, n)
-        count_launches(S, C, start, n)
+    month_in_tiles(K, S, C, noise, t, lanes, np.empty((0, 0)), True, False)
 
 
 @njit(cache=True, error_model="numpy", forceinline=True)
@@ -259,12 +252,9 @@ def seoul_month(K: np.ndarray, S: np.ndarray, noise: np.ndarray, t: int, lanes: 
         t: the month's row of ``noise`` (steps - 1).
         lanes: number of lanes R (the tables' further columns are padding).
     """
-    T = new_tile()
-    Kt, St, W = views(T)
-    for start in range(0, lanes, TILE):
-        load(K, S, noise, t, start, min(TILE, lanes - start), T)
-        seoul_tile(Kt, St, W)
-        unload(T, S, start, min(TILE, lanes - start))
+    month_in_tiles(
+        K, S, np.empty((0, 0), dtype=np.int64), noise, t, lanes, np.empty((0, 0)), False, True
+    )
 
 
 @njit(cache=True, error_model="numpy")
@@ -292,17 +282,43 @@ def whole_month(
         lanes: number of lanes R.
         out: the month's observables, shape (3, R), written in place.
     """
+    month_in_tiles(K, S, C, noise, t, lanes, out, True, True)
+
+
+@njit(cache=True, error_model="numpy")
+def month_in_tiles(
+    K: np.ndarray,
+    S: np.ndarray,
+    C: np.ndarray,
+    noise: np.ndarray,
+    t: int,
+    lanes: int,
+    out: np.ndarray,
+    others: bool,
+    seoul: bool,
+) -> None:
+    """The month's stages tile by tile (:mod:`sim.kernel.tiles`): the others', Seoul's, or both.
+
+    Load a tile, run the others' month (:func:`others_tile`) if ``others``, Seoul's
+    (:func:`seoul_tile`) if ``seoul``, put the state back, count the launches if ``others``, and
+    with both stages also the month's observables. Arguments as in :func:`whole_month`; ``C`` and
+    ``out`` are not touched by the stages left out.
+    """
     T = new_tile()
     Kt, St, W = views(T)
     for start in range(0, lanes, TILE):
         n = min(TILE, lanes - start)
         load(K, S, noise, t, start, n, T)
-        others_tile(Kt, St, W)
-        seoul_tile(Kt, St, W)
+        if others:
+            others_tile(Kt, St, W)
+        if seoul:
+            seoul_tile(Kt, St, W)
         unload(T, S, start, n)
-        count_launches(S, C, start, n)
-        for r in range(start, start + n):
-            out[0, r], out[1, r], out[2, r] = observables(K, S, r)
+        if others:
+            count_launches(S, C, start, n)
+        if others and seoul:
+            for r in range(start, start + n):
+                out[0, r], out[1, r], out[2, r] = observables(K, S, r)
 
 
 @njit(cache=True, error_model="numpy")
