@@ -18,9 +18,16 @@ side's per-lane noise draws (``sim.model.lane_noise``: one numpy ``Generator`` p
 ``2e6fce8``, the numba PCG64 kernel of ``sim.noise`` once merged) are also timed alone and the rates
 printed without them, which isolates the model step.
 
+``--old COMMIT`` times another commit's ``sim/`` instead of ``2e6fce8``: ``--old f5bac30`` compares
+the scalar per-lane kernel (before the tiles of :mod:`sim.kernel.tiles`) with this checkout, where
+no run may differ (both use libm's ``exp``/``expm1``/``pow`` and the same operations in the same
+order). ``--rounds N`` runs the two sides N times, alternately, and keeps each side's best, so a
+burst of load on a shared machine hits both sides.
+
 Usage::
 
-    .venv/bin/python benchmarks/bench_kernel.py [--lanes 8192] [--repeat 3]
+    .venv/bin/python benchmarks/bench_kernel.py [--lanes 8192] [--repeat 3] [--old 2e6fce8]
+        [--rounds 1]
 """
 
 from __future__ import annotations
@@ -116,6 +123,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lanes", type=int, default=8192)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--old", default=OLD_COMMIT, help="commit whose sim/ is the baseline")
+    parser.add_argument("--rounds", type=int, default=1, help="alternate runs of both sides")
     args = parser.parse_args()
     steps = 60
     env = dict(os.environ)
@@ -124,16 +133,21 @@ def main() -> None:
         old_root = tmp / "old"
         old_root.mkdir()
         archive = subprocess.run(
-            ["git", "archive", OLD_COMMIT, "sim"], cwd=ROOT, check=True, capture_output=True
+            ["git", "archive", args.old, "sim"], cwd=ROOT, check=True, capture_output=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(old_root)], input=archive, check=True)
-        old = run_side(old_root, args.lanes, args.repeat, tmp / "old.npz", env)
-        new = run_side(ROOT, args.lanes, args.repeat, tmp / "new.npz", env)
+        old: dict[str, float] = {}
+        new: dict[str, float] = {}
+        for _ in range(args.rounds):
+            for side, root, name in ((old, old_root, "old"), (new, ROOT, "new")):
+                times = run_side(root, args.lanes, args.repeat, tmp / f"{name}.npz", env)
+                for key, value in times.items():
+                    side[key] = min(side.get(key, value), value)
         before, after = np.load(tmp / "old.npz"), np.load(tmp / "new.npz")
-        print(f"simulate, {args.lanes:,} lanes x {steps} months, best of {args.repeat} (CPU time)")
-        print(
-            f"{'scenario':<20} {'numpy (2e6fce8)':>18} {'kernel':>14} {'ratio':>7}  runs differing"
-        )
+        best = args.repeat * args.rounds
+        print(f"simulate, {args.lanes:,} lanes x {steps} months, best of {best} (CPU time)")
+        baseline = f"numpy ({args.old})" if args.old == OLD_COMMIT else args.old
+        print(f"{'scenario':<20} {baseline:>18} {'kernel':>14} {'ratio':>7}  runs differing")
         for name in ("default", "history+elections"):
             lane_steps = args.lanes * steps
             outcome = int(np.sum(before[name + "/outcome"] != after[name + "/outcome"]))
@@ -164,7 +178,7 @@ def main() -> None:
         warm = run_side(ROOT, 4, 1, tmp / "warm.npz", cached)
         print(
             f"kernel first call (4 lanes), CPU s: {cold['warm_up']:.2f} with an empty numba cache "
-            f"(compile), {warm['warm_up']:.2f} with the cache warm; numpy model: "
+            f"(compile), {warm['warm_up']:.2f} with the cache warm; {baseline}: "
             f"{old['warm_up']:.2f}"
         )
 

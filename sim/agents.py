@@ -1,7 +1,7 @@
 """The five states around Seoul as Mesa agents: USA, China, DPRK, Japan, Russia.
 
 Every agent holds its state as numpy arrays of shape (R,), one entry per lane: each variable is a
-column of the model's state table (:class:`sim.kernel.layout.Lanes`), which the kernels read and
+row of the model's state table (:class:`sim.kernel.layout.Lanes`), which the kernels read and
 write. The equations live once, as per-lane numba functions in :mod:`sim.kernel.powers`; the month
 of all five (each decides from last month's state, then all apply) is one kernel call,
 :func:`others_month`. Each state moves a fraction of the way toward a *target* per month (inertia);

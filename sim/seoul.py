@@ -9,8 +9,8 @@ tariffs, tech controls), Beijing (retaliation, restraint of the North, inducemen
 (A: "grounded in cost-benefit calculations", "maximizing benefit while minimizing exposure"). A horizon
 of 0 is a myopic Seoul that takes the others' state as given. It then picks by logit (quantal) choice,
 with a cost per unit moved (inertia). The equations live once, as per-lane numba functions in
-:mod:`sim.kernel.choice`; Seoul's whole month (perceive, value the nine options in registers,
-choose, apply) is one kernel call, :meth:`ROK.step`.
+:mod:`sim.kernel.choice`; Seoul's whole month (perceive, value the nine options, choose, apply) is
+one kernel call, :meth:`ROK.step`, run on tiles of lanes in SIMD loops (:mod:`sim.kernel.tiles`).
 
 All coefficients are fields of ``structure.seoul`` and ``structure.governments`` (:mod:`sim.structure`).
 Source articles: A = the 2025 commentary on Seoul's "pragmatic foreign policy"; B = "South Korea

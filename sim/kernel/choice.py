@@ -2,8 +2,12 @@
 
 See :mod:`sim.seoul` for the model these implement. ``K`` is the knob table, ``S`` the state table
 (:mod:`sim.kernel.layout`) and ``r`` the lane; a posture is four floats ``(a, m, j, d)``. The nine
-options of a month are valued one lane at a time in straight-line code (the nine utilities share
-every term that does not depend on the posture), into a scratch of nine floats.
+options of a month are valued in straight-line code per lane (the nine utilities share every term
+that does not depend on the posture) into work rows ``W`` (the options' values, then the logit
+weights, :data:`WORK` rows); run over a tile's lanes (:mod:`sim.kernel.tiles`), the valuation and
+the pick are SIMD loops, and only :func:`weigh` calls ``exp``. Every function is force-inlined
+(``forceinline=True``) into the loops that call it: a call the compiler does not inline stops it
+vectorising the loop.
 """
 
 from __future__ import annotations
@@ -28,15 +32,21 @@ POSTURE: tuple[str, ...] = ("us_alignment", "china_engagement", "japan_cooperati
 SIZE = len(POSTURE)
 A, M, J, D = range(SIZE)
 """Index of each posture variable."""
+OPTIONS = 1 + 2 * SIZE
+"""Seoul's options each month: stay, or a step down or up of one posture variable."""
+MOVES = len(("down", "stay", "up"))
+"""Weights per posture variable in its logit choice."""
+WORK = OPTIONS + SIZE * MOVES
+"""Work rows of Seoul's month per lane: the options' values, then each variable's three weights."""
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def concave(x: float) -> float:
     """Diminishing returns on [0, 1]: ``x*(2-x)``, 0 at 0, 1 at 1."""
     return x * (2.0 - x)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def security_index(
     K: np.ndarray,
     r: int,
@@ -88,7 +98,7 @@ def security_index(
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def economic_index(
     K: np.ndarray,
     r: int,
@@ -154,7 +164,7 @@ def economic_index(
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def autonomy(K: np.ndarray, r: int, a: float, m: float, j: float, d: float) -> float:
     """Strategic autonomy and domestic standing: balance, little dependence, history with Japan.
 
@@ -177,13 +187,13 @@ def autonomy(K: np.ndarray, r: int, a: float, m: float, j: float, d: float) -> f
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def ahead(S: np.ndarray, r: int, state: int, share: int, target: float) -> float:
     """State row ``state`` after closing the share in row ``share`` of its gap to ``target``."""
     return S[state, r] + S[share, r] * (target - S[state, r])
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def utility(K: np.ndarray, S: np.ndarray, r: int, a: float, m: float, j: float, d: float) -> float:
     """Seoul's utility of posture (a, m, j, d) at the others' state anticipated over the horizon.
 
@@ -214,21 +224,21 @@ def utility(K: np.ndarray, S: np.ndarray, r: int, a: float, m: float, j: float, 
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def down(i: int) -> int:
     """Index of the option that moves posture variable i a step down (0 is to stay)."""
     return 1 + 2 * i
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def up(i: int) -> int:
     """Index of the option that moves posture variable i a step up."""
     return 2 + 2 * i
 
 
-@njit(cache=True, error_model="numpy")
-def value_options(K: np.ndarray, S: np.ndarray, r: int, values: np.ndarray) -> None:
-    """Value the nine options of lane r into ``values`` (nine floats, overwritten).
+@njit(cache=True, error_model="numpy", forceinline=True)
+def value_options(K: np.ndarray, S: np.ndarray, r: int, W: np.ndarray) -> None:
+    """Value the nine options of lane r into rows ``0..8`` of ``W`` (column r, overwritten).
 
     Option 0 stays; :func:`down` (i) and :func:`up` (i) move posture variable i by its step,
     security (a, j) fast and trade (m, d) slow. Each option's value is its anticipated utility less
@@ -239,7 +249,7 @@ def value_options(K: np.ndarray, S: np.ndarray, r: int, values: np.ndarray) -> N
     j, d = S[ix("rok.japan_cooperation"), r], S[ix("rok.derisking"), r]
     fast, slow = K[ix("structure.seoul.security_step"), r], K[ix("structure.seoul.trade_step"), r]
     cost = S[ix("rok.move_cost"), r]
-    # All nine in locals first: a store into ``values`` could alias the tables for the compiler,
+    # All nine in locals first: a store into ``W`` could alias the tables for the compiler,
     # which would then reload every shared term after it.
     stay = utility(K, S, r, a, m, j, d) - cost * 0.0
     x = clip01(a - fast)
@@ -258,12 +268,12 @@ def value_options(K: np.ndarray, S: np.ndarray, r: int, values: np.ndarray) -> N
     d_down = utility(K, S, r, a, m, j, x) - cost * abs(x - d)
     x = clip01(d + slow)
     d_up = utility(K, S, r, a, m, j, x) - cost * abs(x - d)
-    values[0], values[down(A)], values[up(A)] = stay, a_down, a_up
-    values[down(M)], values[up(M)], values[down(J)], values[up(J)] = m_down, m_up, j_down, j_up
-    values[down(D)], values[up(D)] = d_down, d_up
+    W[0, r], W[down(A), r], W[up(A), r] = stay, a_down, a_up
+    W[down(M), r], W[up(M), r], W[down(J), r], W[up(J), r] = m_down, m_up, j_down, j_up
+    W[down(D), r], W[up(D), r] = d_down, d_up
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def weight(beta: float, value: float, top: float) -> float:
     """The logit weight ``exp(beta*(value - top))`` (exactly 1 at the top, without calling exp)."""
     if value == top:
@@ -271,45 +281,69 @@ def weight(beta: float, value: float, top: float) -> float:
     return math.exp(beta * (value - top))
 
 
-@njit(cache=True, error_model="numpy")
-def choose(K: np.ndarray, S: np.ndarray, r: int, values: np.ndarray, i: int, draw: float) -> float:
-    """Logit choice of a step down, stay or up of posture variable i, given the options' values.
+@njit(cache=True, error_model="numpy", forceinline=True)
+def step_of(K: np.ndarray, r: int, i: int) -> float:
+    """Posture variable i's step in lane r: security (a, j) fast, trade (m, d) slow."""
+    if i % 2:
+        return K[ix("structure.seoul.trade_step"), r]
+    return K[ix("structure.seoul.security_step"), r]
+
+
+@njit(cache=True, error_model="numpy", forceinline=True)
+def weigh(K: np.ndarray, S: np.ndarray, r: int, W: np.ndarray, i: int) -> None:
+    """Logit weights of a step down, stay and up of posture variable i, given the options' values.
 
     The precision is ``rationality`` per unit of posture moved, so a slow variable is not chosen more
     randomly for moving less; weights are taken relative to the best option for numerical safety.
+    The values are rows ``0..8`` of ``W`` (:func:`value_options`); the three weights go to rows
+    :func:`weight_row` (i, 0..2), column r. This is the part of the choice that calls ``exp``.
+
+    Args:
+        K: knob table.
+        S: state table.
+        r: the lane.
+        W: the work rows.
+        i: the posture variable.
+    """
+    lower, stay, upper = W[down(i), r], W[0, r], W[up(i), r]
+    top = max(max(lower, stay), upper)
+    beta = S[ix("rok.rationality"), r] / step_of(K, r, i)
+    W[weight_row(i, 0), r] = weight(beta, lower, top)
+    W[weight_row(i, 1), r] = weight(beta, stay, top)
+    W[weight_row(i, 2), r] = weight(beta, upper, top)
+
+
+@njit(cache=True, error_model="numpy", forceinline=True)
+def pick(K: np.ndarray, S: np.ndarray, r: int, W: np.ndarray, i: int, draw: float) -> float:
+    """Posture variable i's new value: a step down, stay or a step up, drawn by the logit weights.
 
     Args:
         K: knob table.
         S: state table (the current posture).
         r: the lane.
-        values: lane r's options' values (:func:`value_options`).
+        W: the work rows, with the weights of :func:`weigh`.
         i: the posture variable.
         draw: the lane's uniform draw for this variable this month.
-
-    Returns:
-        the variable's new value.
     """
-    lower, stay, upper = values[down(i)], values[0], values[up(i)]
-    top = max(max(lower, stay), upper)
-    step = (
-        K[ix("structure.seoul.trade_step"), r]
-        if i % 2
-        else K[ix("structure.seoul.security_step"), r]
-    )
-    beta = S[ix("rok.rationality"), r] / step
-    w_down = weight(beta, lower, top)
-    w_stay = weight(beta, stay, top)
-    w_up = weight(beta, upper, top)
+    w_down, w_stay = W[weight_row(i, 0), r], W[weight_row(i, 1), r]
+    w_up = W[weight_row(i, 2), r]
+    step = step_of(K, r, i)
     now = S[ix("rok.us_alignment") + i, r]
-    pick = draw * (w_down + w_stay + w_up)
-    if pick < w_down:
+    chosen = draw * (w_down + w_stay + w_up)
+    if chosen < w_down:
         return clip01(now - step)
-    if pick < w_down + w_stay:
+    if chosen < w_down + w_stay:
         return now
     return clip01(now + step)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
+def weight_row(i: int, move: int) -> int:
+    """Row of ``W`` holding the weight of posture variable i's move (0 down, 1 stay, 2 up)."""
+    return OPTIONS + i * MOVES + move
+
+
+@njit(cache=True, error_model="numpy", forceinline=True)
 def next_threat(K: np.ndarray, r: int, threat: float, support: float, launch: float) -> float:
     """Threat after a month with ``launch`` (0/1, or a launch probability in the spin-up).
 
@@ -327,7 +361,7 @@ def next_threat(K: np.ndarray, r: int, threat: float, support: float, launch: fl
     return clip01(K[ix("structure.seoul.threat_decay"), r] * threat + chronic + jump)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def indices(K: np.ndarray, S: np.ndarray, r: int) -> tuple[float, float]:
     """Security and economic indices (clipped to [0, 1]) at the current posture and state."""
     a, m = S[ix("rok.us_alignment"), r], S[ix("rok.china_engagement"), r]

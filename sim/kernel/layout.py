@@ -6,12 +6,14 @@ the knob table has one row per schema lane field (:data:`sim.scenario.LANE_FIELD
 the schema), the state table one row per agent variable (:data:`STATE_NAMES`), and launch counts
 and governments live in an int64 table (:data:`COUNTERS`). A kernel reads a variable by name,
 ``K[ix("structure.usa.commitment_rate"), r]``: :func:`ix` is resolved while numba compiles, so the
-access is a load at a fixed row. The float tables are stored lane by lane (the transpose of a
-C-ordered (R, n) array), so one lane's ~150 knobs and ~40 state variables sit in a few adjacent cache
-lines, which a lane loop reads in order; stored row by row, each of a lane's coefficients was a
-separate stream through memory, and ``simulate`` of 8,192 lanes ran ~6% slower. A row
-(``S[ix("usa.commitment")]``) is an array of shape (R,) (strided): the agents' state and the knob
-records are such views.
+access is a load at a fixed row. The tables are C-ordered, row by row: a variable's lanes are
+contiguous, so the month's stages copy a tile of lanes (:mod:`sim.kernel.tiles`) row by row with
+contiguous loads, and the agents' numpy code on a row reads contiguous memory. (The scalar per-lane
+kernel before the tiles preferred the tables stored lane by lane, one lane's ~160 knobs and ~45
+state variables in adjacent cache lines: row by row it ran ~6% slower. With the tiles, lane by lane
+makes each copy a strided gather, and ``whole_month`` of 8,192 lanes ran ~7% slower than row by
+row.) A row (``S[ix("usa.commitment")]``) is a contiguous array of shape (R,): the agents' state and
+the knob records are such views.
 """
 
 from __future__ import annotations
@@ -121,23 +123,21 @@ def new_state(lanes: int) -> tuple[np.ndarray, np.ndarray]:
         lanes: number of lanes R.
 
     Returns:
-        the state table, float64 of shape (len(STATE_NAMES), width(R)) stored lane by lane, and
+        the state table, float64 of shape (len(STATE_NAMES), width(R)), and
         the counters, int64 of shape (len(COUNTERS), width(R)).
     """
     columns = width(lanes)
-    return np.zeros((columns, len(STATE_NAMES))).T, np.zeros(
-        (len(COUNTERS), columns), dtype=np.int64
-    )
+    return np.zeros((len(STATE_NAMES), columns)), np.zeros((len(COUNTERS), columns), dtype=np.int64)
 
 
 def knob_table(values: dict[str, np.ndarray], lanes: int) -> np.ndarray:
-    """The knob table of ``lanes`` lanes, shape (len(KNOB_NAMES), width(R)) stored lane by lane.
+    """The knob table of ``lanes`` lanes, shape (len(KNOB_NAMES), width(R)).
 
     Args:
         values: dotted path to an array of shape (R,), for every lane field.
         lanes: number of lanes R.
     """
-    table = np.zeros((width(lanes), len(KNOB_NAMES))).T
+    table = np.zeros((len(KNOB_NAMES), width(lanes)))
     for i, path in enumerate(KNOB_NAMES):
         table[i, :lanes] = values[path]
     return table

@@ -2,7 +2,8 @@
 
 Each function takes the knob table ``K`` (:mod:`sim.kernel.layout`), the lane ``r`` and plain floats,
 and returns floats, so Seoul can value a candidate posture ``(a, m, j, d)`` in registers. Every
-coefficient is read by its schema path; the only literals are 0, 1 and 2.
+coefficient is read by its schema path; the only literals are 0, 1 and 2. Every function is
+force-inlined into its callers (so a loop over a tile's lanes vectorises, :mod:`sim.kernel.tiles`).
 """
 
 from __future__ import annotations
@@ -15,19 +16,19 @@ from numba import njit
 from sim.kernel.layout import ix
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def clip01(x: float) -> float:
     """``x`` kept in [0, 1] (``np.clip(x, 0, 1)``)."""
     return min(max(x, 0.0), 1.0)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def toward(x: float, target: float, rate: float) -> float:
     """Move ``x`` a fraction ``rate`` of the way to ``target``, kept in [0, 1]."""
     return clip01(x + rate * (target - x))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def usa_demand(K: np.ndarray, r: int) -> float:
     """Alignment Washington asks for: rises with pressure and with US-China tension."""
     return clip01(
@@ -37,7 +38,7 @@ def usa_demand(K: np.ndarray, r: int) -> float:
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def usa_targets(K: np.ndarray, r: int, a: float, m: float) -> tuple[float, float, float]:
     """Commitment, tariff and tech controls Washington would set against alignment a, engagement m."""
     u = K[ix("levels.us_pressure"), r]
@@ -68,7 +69,7 @@ def usa_targets(K: np.ndarray, r: int, a: float, m: float) -> tuple[float, float
     return commitment, tariff, tech
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def china_grievance(K: np.ndarray, r: int, a: float, j: float) -> float:
     """Alignment beyond what Beijing tolerates, and ROK-Japan ties under tension."""
     over = max(0.0, a - K[ix("structure.china.tolerated_alignment"), r])
@@ -78,14 +79,14 @@ def china_grievance(K: np.ndarray, r: int, a: float, j: float) -> float:
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def china_need(K: np.ndarray, r: int, m: float, d: float) -> float:
     """China's need for Korea's sensitive exports, which makes coercion costly to China."""
     sensitive = (1.0 - K[ix("structure.seoul.consumer_share"), r]) * m * (1.0 - d)
     return K[ix("structure.china.need_weight"), r] * sensitive
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def china_targets(
     K: np.ndarray, r: int, campaign: float, a: float, m: float, d: float, grievance: float
 ) -> tuple[float, float]:
@@ -105,7 +106,7 @@ def china_targets(
     return retaliation, restraint
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def china_inducement(
     K: np.ndarray, r: int, bonus: float, m: float, retaliation: float, grievance: float
 ) -> float:
@@ -121,7 +122,7 @@ def china_inducement(
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def dprk_rate(
     K: np.ndarray, r: int, a: float, support: float, restraint: float, detente: float
 ) -> float:
@@ -136,15 +137,21 @@ def dprk_rate(
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def launch_probability(
     K: np.ndarray, r: int, a: float, support: float, restraint: float, detente: float
 ) -> float:
     """Probability of at least one launch this month, ``1 - exp(-hazard)``."""
-    return -math.expm1(-dprk_rate(K, r, a, support, restraint, detente))
+    return launch_chance(dprk_rate(K, r, a, support, restraint, detente))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
+def launch_chance(hazard: float) -> float:
+    """Probability of at least one launch in a month of the given hazard, ``1 - exp(-hazard)``."""
+    return -math.expm1(-hazard)
+
+
+@njit(cache=True, error_model="numpy", forceinline=True)
 def japan_target(
     K: np.ndarray,
     r: int,
@@ -168,7 +175,7 @@ def japan_target(
     return clip01(value / K[ix("structure.japan.cooperation_cost"), r])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", forceinline=True)
 def russia_target(K: np.ndarray, r: int) -> float:
     """Support to the North: rises with great-power rivalry."""
     return K[ix("world.russia_support"), r] * (

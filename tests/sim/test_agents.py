@@ -141,10 +141,8 @@ def economic_index(model: GeoModel, pos: Posture, out: Outlook) -> np.ndarray:
 def option_values(model: GeoModel) -> np.ndarray:
     """The nine options' values in every lane, shape (9, R)."""
     values = np.empty((1 + 2 * len(POSTURE), model.lanes))
-    scratch = np.empty(values.shape[0])
     for r in range(model.lanes):
-        choice.value_options(model.knobs.table, model.state, r, scratch)
-        values[:, r] = scratch
+        choice.value_options(model.knobs.table, model.state, r, values)
     return values
 
 

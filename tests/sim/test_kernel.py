@@ -17,7 +17,9 @@ import pytest
 
 from sim.contract.columns import FINAL_VARIABLES, TRAJECTORY_VARIABLES
 from sim.kernel import cache
+from sim.kernel.lanes import others_tile, seoul_tile
 from sim.kernel.layout import COUNTERS, INDEX, KNOB_NAMES, STATE_NAMES, ix, width
+from sim.kernel.tiles import DRAW, DRAWN, KNOBS, ROWS, STATES, TILE_KNOBS
 from sim.loader import load_scenario
 from sim.model import GeoModel, simulate
 from sim.scenario import LANE_FIELDS, Event
@@ -113,3 +115,24 @@ def test_a_month_in_one_pass_equals_the_month_in_stages() -> None:
             fused_result.trajectories[name], staged_result.trajectories[name], err_msg=name
         )
     np.testing.assert_array_equal(fused_result.finals["launches"], staged_result.finals["launches"])
+
+
+def test_a_tile_holds_every_knob_its_stages_read() -> None:
+    """The tiled stages copy only some knob rows into a tile (:data:`TILE_KNOBS`): run on the whole
+    knob table with every other row NaN, the others' and Seoul's month give the same numbers."""
+    lanes = cache.TILE
+    model = GeoModel(seeds=list(range(lanes)))
+    hidden = model.knobs.table.copy()
+    left_out = np.setdiff1d(np.arange(KNOBS), TILE_KNOBS)
+    assert left_out.size > 0
+    hidden[left_out] = np.nan
+    states = []
+    for knobs in (model.knobs.table, hidden):
+        state = model.state.copy()
+        work = np.zeros((ROWS - KNOBS - STATES, lanes))
+        work[DRAW : DRAW + DRAWN] = model.noise_table[0, :DRAWN, :lanes]
+        others_tile(knobs, state, work)
+        seoul_tile(knobs, state, work)
+        states.append(state[:, :lanes])
+    assert not np.isnan(states[0]).any()
+    np.testing.assert_array_equal(states[0], states[1])

@@ -23,6 +23,7 @@ MODEL_MODULES = (
     "sim/kernel/choice.py",
     "sim/kernel/observe.py",
     "sim/kernel/lanes.py",
+    "sim/kernel/tiles.py",
     "sim/kernel/layout.py",
 )
 """Modules with model equations (the kernels) or their state; ``sim/kernel/cache.py`` holds only
