@@ -220,7 +220,9 @@ def test_ctrl_c_keeps_finished_blocks(tmp_path: Path, files: tuple[Path, Path]) 
     import time
 
     out = tmp_path / "int"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "HEDGESIM_TEST_BLOCK_DELAY": "0.4"}
+    # 1 s per block: the three blocks left when the first is logged outlast any scheduling delay
+    # of this polling loop on a loaded machine (at 0.4 s a CI run once saw the batch finish first)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HEDGESIM_TEST_BLOCK_DELAY": "1.0"}
     args = [sys.executable, str(REPO / "tests" / "faults.py"), "run", str(files[0]), "--out", str(out),
             "--block-size", "3", *FAST]  # fmt: skip
     proc = subprocess.Popen(
@@ -231,6 +233,7 @@ def test_ctrl_c_keeps_finished_blocks(tmp_path: Path, files: tuple[Path, Path]) 
         if logged_blocks(out):
             break
         time.sleep(0.02)
+    assert proc.poll() is None, "the batch finished before a block was seen in blocks.log"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
