@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from sim.contract.columns import BANDS_SCHEMA, HIST_SCHEMA, TRAJECTORY_VARIABLES
-from sim.kernel.bins import point_quantiles, run_histograms
+from sim.kernel.bins import histogram_quantiles, point_quantiles, run_histograms
 
 N_BINS = 100
 """Histogram bins on [0, 1]."""
@@ -29,23 +29,10 @@ _VARIABLES = pa.array(TRAJECTORY_VARIABLES, type=pa.string())
 _TENTHS = np.array(TENTHS, dtype=np.int64)
 
 
-def _interpolate(
-    bins: npt.NDArray[np.integer],
-    below: npt.NDArray[np.integer],
-    count: npt.NDArray[np.integer],
-    tenths: int,
-    n: int | npt.NDArray[np.integer],
-) -> npt.NDArray[np.float64]:
-    """Position inside the quantile's bin; the single formula both methods share."""
-    numerator = (tenths * np.asarray(n, dtype=np.int64) - 10 * below.astype(np.int64)).astype(float)
-    frac = numerator / (10 * count.astype(np.int64)).astype(float)
-    return (bins.astype(np.float64) + frac) / N_BINS
-
-
 def hist_quantiles(
     counts: npt.NDArray[np.int64], n: int | npt.NDArray[np.int64]
 ) -> npt.NDArray[np.float64]:
-    """Quantiles from histograms.
+    """Quantiles from histograms (:func:`sim.kernel.bins.histogram_quantiles`).
 
     Args:
         counts: shape (G, 100), one histogram per row.
@@ -54,15 +41,10 @@ def hist_quantiles(
     Returns:
         shape (len(TENTHS), G).
     """
-    cum = np.cumsum(counts, axis=1)
-    n_col = np.broadcast_to(np.asarray(n, dtype=np.int64), (counts.shape[0],))
-    rows = np.arange(counts.shape[0])
-    out = np.empty((len(TENTHS), counts.shape[0]))
-    for k, tenths in enumerate(TENTHS):
-        idx = np.argmax(10 * cum >= tenths * n_col[:, None], axis=1)
-        count = counts[rows, idx]
-        out[k] = _interpolate(idx, cum[rows, idx] - count, count, tenths, n_col)
-    return out
+    rows = np.broadcast_to(np.asarray(n, dtype=np.int64), (counts.shape[0],))
+    return histogram_quantiles(
+        np.asarray(counts, dtype=np.int64), np.ascontiguousarray(rows), _TENTHS
+    )
 
 
 def _bands_table(

@@ -209,13 +209,13 @@ class GeoModel(mesa.Model):
         months = np.arange(1, self.horizon + 1)
         found: set[int] = set()
         for first, period in np.unique(np.stack([p.first[held], p.period[held]]), axis=1).T:
-            found.update(months[(months >= first) & ((months - first) % period == 0)].tolist())
+            found.update(months[_election_due(months, first, period)].tolist())
         return frozenset(found)
 
     def _elections_due(self) -> np.ndarray:
         """Lanes where an election is due this month (``structure.elections``), boolean (R,)."""
         p = self.knobs.structure.elections
-        return (p.enabled == 1) & (self.steps >= p.first) & ((self.steps - p.first) % p.period == 0)
+        return (p.enabled == 1) & _election_due(self.steps, p.first, p.period)
 
     def step(self) -> None:
         """One month: schedules, world agents decide then apply, events, elections, then Seoul.
@@ -281,6 +281,17 @@ class GeoModel(mesa.Model):
             fin["economic_index"],
             thresholds,
         )
+
+
+def _election_due(month: Any, first: Any, period: Any) -> Any:
+    """Whether an election falls in ``month``: from month ``first`` on, every ``period`` months.
+
+    Args:
+        month: month(s) 1..horizon.
+        first: the first election's month, per lane or one value.
+        period: months between elections, per lane or one value.
+    """
+    return (month >= first) & ((month - first) % period == 0)
 
 
 def _release(model: GeoModel) -> None:

@@ -28,10 +28,34 @@ def bin_of(x: float, n_bins: int) -> int:
 def interpolate(b: int, below: int, count: int, tenths: int, n: int, n_bins: int) -> float:
     """The quantile inside bin b: ``(b + (tenths*n - 10*below) / (10*count)) / n_bins``.
 
-    The same operations, in the same order, as :func:`sim.bands.hist_quantiles`.
+    Both the bands of a block's whole points and those of merged histograms use it.
     """
     frac = np.float64(tenths * n - TEN * below) / np.float64(TEN * count)
     return (np.float64(b) + frac) / n_bins
+
+
+@njit(cache=True, error_model="numpy")
+def counted_quantile(counts: np.ndarray, n: int, tenths: int, n_bins: int) -> float:
+    """The quantile with ``tenths`` of the n values counted in one histogram row ``counts``."""
+    total, b = 0, 0
+    while TEN * (total + counts[b]) < tenths * n:
+        total += counts[b]
+        b += 1
+    return interpolate(b, total, counts[b], tenths, n, n_bins)
+
+
+@njit(cache=True, error_model="numpy")
+def histogram_quantiles(counts: np.ndarray, n: np.ndarray, tenths: np.ndarray) -> np.ndarray:
+    """Quantiles of histograms, one per row of ``counts`` (G, n_bins), row g holding n[g] values.
+
+    Returns:
+        shape (len(tenths), G).
+    """
+    out = np.empty((tenths.shape[0], counts.shape[0]))
+    for g in range(counts.shape[0]):
+        for q in range(tenths.shape[0]):
+            out[q, g] = counted_quantile(counts[g], n[g], tenths[q], counts.shape[1])
+    return out
 
 
 @njit(cache=True, error_model="numpy")
@@ -69,11 +93,7 @@ def point_quantiles(
                     for k in range(n):
                         counts[bin_of(panel[v, t, start + k], n_bins)] += 1
                     for q in range(tenths.shape[0]):
-                        total, b = 0, 0
-                        while TEN * (total + counts[b]) < tenths[q] * n:
-                            total += counts[b]
-                            b += 1
-                        out[q, p, cell] = interpolate(b, total, counts[b], tenths[q], n, n_bins)
+                        out[q, p, cell] = counted_quantile(counts, n, tenths[q], n_bins)
                 else:
                     for k in range(n):
                         ranked[k] = bin_of(panel[v, t, start + k], n_bins)
